@@ -1,0 +1,54 @@
+"""tnrnn: tensor networks, min-cut bounds and exact separation ranks for Recurrent
+Arithmetic Circuits (RACs), after Levine, Sharir, Ziv and Shashua, "On the Long-Term
+Memory of Deep Recurrent Networks" (arXiv:1710.09431).
+
+``import tnrnn`` loads numpy, scipy-free core modules and networkx-free structures only;
+matplotlib, torch and tensornetwork are imported lazily by the functions that need them.
+"""
+
+from ._version import __version__
+from .errors import (
+    BoundViolationError,
+    InputError,
+    MemoryLimitError,
+    PartitionError,
+    SpecError,
+    TnrnnError,
+    WeightsError,
+)
+from .formulas import (
+    all_chains_cut,
+    conjectured_lower_bound,
+    degree_bound,
+    depth2_lower_bound,
+    input_copies,
+    multiset,
+    paper_lower_bound,
+    shallow_start_end_rank,
+    symmetric_copies_bound,
+)
+from .modular import DEFAULT_PRIME
+from .network import NodeKind, RACNetwork, compile_shallow
+from .partition import Partition
+from .rac import advance, forward, hidden_states, initial_states, readout
+from .representation import gaussian, identity, one_hot
+from .spec import RACSpec
+from .weights import RACWeights, random_modular_weights, random_weights
+
+__all__ = [
+    "__version__",
+    # errors
+    "TnrnnError", "SpecError", "PartitionError", "WeightsError", "InputError",
+    "MemoryLimitError", "BoundViolationError",
+    # model
+    "RACSpec", "RACWeights", "random_weights", "random_modular_weights", "DEFAULT_PRIME",
+    "forward", "advance", "hidden_states", "initial_states", "readout",
+    "one_hot", "identity", "gaussian",
+    "Partition",
+    # closed forms
+    "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
+    "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
+    "symmetric_copies_bound",
+    # networks
+    "NodeKind", "RACNetwork", "compile_shallow",
+]

@@ -1,0 +1,182 @@
+"""Closed forms from the paper and of our own derivation, as exact Python integers.
+
+Reference: Y. Levine, O. Sharir, A. Ziv, A. Shashua, "On the Long-Term Memory of Deep
+Recurrent Networks", arXiv:1710.09431 (earlier: "Benefits of Depth for Long-Term Memory of
+Recurrent Networks", ICLR 2018 workshop). Each function says whether its value is a
+theorem of the paper, a conjecture of the paper, or a bound derived for tnrnn.
+All values are exact integers (they overflow 64 bits quickly).
+"""
+
+from __future__ import annotations
+
+import numbers
+from math import comb, prod
+
+from .errors import TnrnnError
+from .partition import Partition
+
+__all__ = [
+    "multiset",
+    "shallow_start_end_rank",
+    "depth2_lower_bound",
+    "conjectured_lower_bound",
+    "paper_lower_bound",
+    "input_copies",
+    "layer_copies",
+    "all_chains_cut",
+    "degree_bound",
+    "symmetric_copies_bound",
+]
+
+
+def _nonneg(name: str, v: object, minimum: int = 0) -> int:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or int(v) < minimum:
+        raise TnrnnError(f"{name} must be an integer >= {minimum}, got {v!r}")
+    return int(v)
+
+
+def _even_T(T: object) -> int:
+    T = _nonneg("T", T, 2)
+    if T % 2:
+        raise TnrnnError(f"Start-End formulas need even T, got T={T}")
+    return T
+
+
+def multiset(n: int, k: int) -> int:
+    """Multiset coefficient ``((n, k)) = C(n + k - 1, k)``: k-multisets from n items.
+
+    >>> multiset(3, 2), multiset(1, 5), multiset(4, 0)
+    (6, 1, 1)
+    """
+    n = _nonneg("n", n)
+    k = _nonneg("k", k)
+    if n == 0:
+        return 1 if k == 0 else 0
+    return comb(n + k - 1, k)
+
+
+def shallow_start_end_rank(M: int, R: int, T: int) -> int:
+    """``min(R, M^(T/2))``: Start-End separation rank of a shallow RAC.
+
+    **Theorem** (Theorem 1 of the paper, shallow part): equality for all weights outside a
+    measure-zero set, and ``<=`` for all weights (given linearly independent f).
+
+    >>> shallow_start_end_rank(2, 5, 4), shallow_start_end_rank(2, 3, 4)
+    (4, 3)
+    """
+    M, R, T = _nonneg("M", M, 1), _nonneg("R", R, 1), _even_T(T)
+    return min(R, M ** (T // 2))
+
+
+def depth2_lower_bound(M: int, R: int, T: int) -> int:
+    """``multiset(min(M, R), T/2)``: lower bound on the Start-End rank of a depth-2 RAC.
+
+    **Theorem** (Theorem 1 of the paper, depth-2 part): holds for all weights outside a
+    measure-zero set.
+
+    >>> depth2_lower_bound(3, 3, 4)
+    6
+    """
+    M, R, T = _nonneg("M", M, 1), _nonneg("R", R, 1), _even_T(T)
+    return multiset(min(M, R), T // 2)
+
+
+def conjectured_lower_bound(M: int, R: int, L: int, T: int) -> int:
+    """``multiset(min(M, R), C(T/2 + L - 2, L - 1))``: the paper's depth-L lower bound.
+
+    **Conjecture** of the paper for L > 2 (for L = 2 it is the depth-2 theorem; for L = 1
+    it gives ``min(M, R)``, which is not the paper's statement: use
+    :func:`paper_lower_bound`).
+
+    >>> conjectured_lower_bound(2, 2, 3, 4)
+    4
+    """
+    M, R, L, T = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1), _even_T(T)
+    return multiset(min(M, R), comb(T // 2 + L - 2, L - 1))
+
+
+def paper_lower_bound(M: int, R: int, L: int, T: int) -> tuple[int, str]:
+    """The paper's Start-End lower bound for depth L and what kind of statement it is.
+
+    Returns ``(value, status)`` with status ``"theorem"`` (L = 1: the exact value
+    ``min(R, M^(T/2))``; L = 2) or ``"conjecture"`` (L >= 3).
+    """
+    L = _nonneg("L", L, 1)
+    if L == 1:
+        return shallow_start_end_rank(M, R, T), "theorem"
+    if L == 2:
+        return depth2_lower_bound(M, R, T), "theorem"
+    return conjectured_lower_bound(M, R, L, T), "conjecture"
+
+
+def input_copies(T: int, t: int, L: int) -> int:
+    """``C(T - t + L - 1, L - 1)``: copies of x^t in the duplicated-input network.
+
+    **Derived** (for tnrnn; stated in the paper for L = 2 as T - t + 1): also the degree of
+    ``y`` in ``f(x^t)``.
+
+    >>> [input_copies(4, t, 2) for t in range(1, 5)]
+    [4, 3, 2, 1]
+    """
+    T, L = _nonneg("T", T, 1), _nonneg("L", L, 1)
+    t = _nonneg("t", t, 1)
+    if t > T:
+        raise TnrnnError(f"t must be in 1..{T}, got {t}")
+    return comb(T - t + L - 1, L - 1)
+
+
+def layer_copies(T: int, L: int, l: int) -> int:
+    """``c_l = C(T/2 + L - l - 1, L - l)``: copies of ``h^l_{T/2}`` used by the end.
+
+    **Derived** for tnrnn (symmetric-copies bound); ``c_L = 1``.
+    """
+    T, L = _even_T(T), _nonneg("L", L, 1)
+    l = _nonneg("l", l, 1)
+    if l > L:
+        raise TnrnnError(f"layer l must be in 1..{L}, got {l}")
+    return comb(T // 2 + L - l - 1, L - l)
+
+
+def all_chains_cut(R: int, L: int, T: int) -> int:
+    """``R^C(T/2 + L - 1, L - 1)``: cost of cutting every chain across the Start-End boundary.
+
+    **Derived upper bound** (for tnrnn): a valid cut of the duplicated network, one R-bond
+    per crossing chain (``R^(T/2 + 1)`` for L = 2). Not the min-cut in general.
+
+    >>> all_chains_cut(2, 2, 4)
+    8
+    """
+    R, L, T = _nonneg("R", R, 1), _nonneg("L", L, 1), _even_T(T)
+    return R ** comb(T // 2 + L - 1, L - 1)
+
+
+def degree_bound(M: int, L: int, partition: Partition) -> int:
+    """``min(prod_{t in A} multiset(M, d_t), prod_{t in B} multiset(M, d_t))``.
+
+    **Derived upper bound** (for tnrnn), any partition, all weights: y is homogeneous of
+    degree ``d_t = C(T - t + L - 1, L - 1)`` in ``f(x^t)``, so the functions of the A side
+    live in a space of that dimension.
+
+    >>> degree_bound(2, 1, Partition.start_end(4))
+    4
+    """
+    M, L = _nonneg("M", M, 1), _nonneg("L", L, 1)
+    T = partition.T
+
+    def side(steps: tuple[int, ...]) -> int:
+        return prod(multiset(M, input_copies(T, t, L)) for t in steps)
+
+    return min(side(partition.A), side(partition.B))
+
+
+def symmetric_copies_bound(R: int, L: int, T: int) -> int:
+    """``prod_{l=1..L} multiset(R, c_l)``: Start-End upper bound from identical state copies.
+
+    **Derived upper bound** (for tnrnn), all weights: the end sees ``c_l`` identical copies
+    of ``h^l_{T/2}``, which span only the symmetric power. ``R * multiset(R, T/2)`` for L = 2.
+
+    >>> symmetric_copies_bound(2, 2, 4)
+    6
+    """
+    R, L, T = _nonneg("R", R, 1), _nonneg("L", L, 1), _even_T(T)
+    return prod(multiset(R, layer_copies(T, L, l)) for l in range(1, L + 1))

@@ -1,0 +1,131 @@
+"""The RAC forward pass, batched over N sequences, in float64 or exactly modulo a prime.
+
+``h^l_t = (W^{H,l} h^l_{t-1}) * (W^{I,l} h^{l-1}_t)`` with ``h^0_t = f(x^t)`` and
+``y = W^O h^L_T``. Inputs are already-represented vectors ``f(x^t)`` of shape (N, T, M).
+States are arrays of shape (N, L, R) (layer index 0 is layer 1), so a run can be stopped
+at any step and continued later with :func:`advance`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InputError
+from .modular import mod_matmul, to_field
+from .weights import RACWeights
+
+__all__ = ["initial_states", "advance", "hidden_states", "readout", "forward"]
+
+
+def _prepare_inputs(weights: RACWeights, inputs: np.ndarray, steps: int | None) -> np.ndarray:
+    arr = np.asarray(inputs)
+    M = weights.spec.M
+    if arr.ndim != 3 or arr.shape[2] != M:
+        raise InputError(f"inputs must have shape (N, T, M) with M={M}, got {arr.shape}")
+    if steps is not None and arr.shape[1] != steps:
+        raise InputError(f"inputs must have T={steps} steps for {weights.spec}, got {arr.shape[1]}")
+    if weights.prime is not None:
+        return to_field(arr, weights.prime)
+    if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)):
+        raise InputError(f"inputs must hold finite real numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_states(weights: RACWeights, states: np.ndarray) -> np.ndarray:
+    s = weights.spec
+    arr = np.asarray(states)
+    if arr.ndim != 3 or arr.shape[1:] != (s.L, s.R):
+        raise InputError(f"states must have shape (N, L, R) = (N, {s.L}, {s.R}), got {arr.shape}")
+    if weights.prime is not None:
+        return to_field(arr, weights.prime)
+    return arr.astype(np.float64, copy=False)
+
+
+def initial_states(weights: RACWeights, n: int) -> np.ndarray:
+    """The initial states ``h^l_0`` repeated for ``n`` sequences: shape (n, L, R)."""
+    h0 = np.stack(weights.h0)  # (L, R)
+    return np.broadcast_to(h0, (n,) + h0.shape).copy()
+
+
+def advance(
+    weights: RACWeights,
+    states: np.ndarray,
+    inputs: np.ndarray,
+    *,
+    record: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Run the RAC from ``states`` over ``inputs`` (N, t, M) and return the new states.
+
+    Parameters
+    ----------
+    weights : RACWeights
+    states : array (N, L, R)
+        States after some step s (e.g. from :func:`initial_states`, or a previous call).
+    inputs : array (N, t, M)
+        The represented inputs of steps s+1 .. s+t.
+    record : bool
+        Also return every intermediate state, shape (N, t, L, R).
+
+    Returns
+    -------
+    states : array (N, L, R), or (states, trajectory) when ``record``.
+    """
+    x = _prepare_inputs(weights, inputs, None)
+    h = _check_states(weights, states).copy()
+    if x.shape[0] != h.shape[0]:
+        raise InputError(f"states and inputs disagree on N: {h.shape[0]} vs {x.shape[0]}")
+    p = weights.prime
+    if p is None:
+        matmul = np.matmul
+        mul = np.multiply
+    else:
+        matmul = lambda a, b: mod_matmul(a, b, p)  # noqa: E731
+        mul = lambda a, b: np.multiply(a, b) % p  # noqa: E731
+    L = weights.spec.L
+    n_steps = x.shape[1]
+    proj1 = matmul(x, np.ascontiguousarray(weights.W_I[0].T))  # (N, t, R)
+    W_H_T = [np.ascontiguousarray(w.T) for w in weights.W_H]
+    W_I_T = [np.ascontiguousarray(w.T) for w in weights.W_I]
+    traj = np.empty((h.shape[0], n_steps) + h.shape[1:], dtype=h.dtype) if record else None
+    for t in range(n_steps):
+        below = proj1[:, t]
+        for l in range(L):
+            if l > 0:
+                below = matmul(h[:, l - 1], W_I_T[l])
+            h[:, l] = mul(matmul(h[:, l], W_H_T[l]), below)
+        if record:
+            traj[:, t] = h
+    return (h, traj) if record else h
+
+
+def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray:
+    """All states ``h^l_t`` for t = 0..T: shape (N, T+1, L, R); index 0 holds ``h_0``."""
+    x = _prepare_inputs(weights, inputs, weights.spec.T)
+    h0 = initial_states(weights, x.shape[0])
+    _, traj = advance(weights, h0, x, record=True)
+    return np.concatenate([h0[:, None], traj], axis=1)
+
+
+def readout(weights: RACWeights, states: np.ndarray) -> np.ndarray:
+    """Outputs ``y = W^O h^L`` from states (N, L, R): shape (N, K)."""
+    h = _check_states(weights, states)[:, -1]
+    if weights.prime is None:
+        return h @ weights.W_O.T
+    return mod_matmul(h, np.ascontiguousarray(weights.W_O.T), weights.prime)
+
+
+def forward(weights: RACWeights, inputs: np.ndarray) -> np.ndarray:
+    """The RAC's outputs for inputs (N, T, M): shape (N, K).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tnrnn import RACSpec, random_weights, forward
+    >>> spec = RACSpec(M=3, R=4, L=2, T=5, K=2)
+    >>> w = random_weights(spec, rng=0)
+    >>> forward(w, np.ones((7, 5, 3))).shape
+    (7, 2)
+    """
+    x = _prepare_inputs(weights, inputs, weights.spec.T)
+    h = advance(weights, initial_states(weights, x.shape[0]), x)
+    return readout(weights, h)
