@@ -1,0 +1,92 @@
+"""Closed forms against hand-computed values and brute-force counting."""
+
+import itertools
+from math import comb
+
+import pytest
+
+from tnrnn import (
+    Partition,
+    TnrnnError,
+    all_chains_cut,
+    conjectured_lower_bound,
+    degree_bound,
+    depth2_lower_bound,
+    input_copies,
+    multiset,
+    paper_lower_bound,
+    shallow_start_end_rank,
+    symmetric_copies_bound,
+)
+from tnrnn.formulas import layer_copies
+
+
+@pytest.mark.parametrize("n", range(0, 6))
+@pytest.mark.parametrize("k", range(0, 6))
+def test_multiset_counts_multisets(n, k):
+    brute = sum(1 for _ in itertools.combinations_with_replacement(range(n), k))
+    assert multiset(n, k) == brute
+
+
+def test_hand_values():
+    assert shallow_start_end_rank(2, 5, 4) == 4  # min(5, 2^2)
+    assert shallow_start_end_rank(3, 5, 100) == 5
+    assert depth2_lower_bound(3, 4, 6) == 10  # C(3+3-1, 3)
+    assert depth2_lower_bound(4, 4, 100) == comb(53, 50)  # exact big integer
+    assert conjectured_lower_bound(2, 3, 3, 6) == multiset(2, comb(4, 2))  # = 7
+    assert conjectured_lower_bound(2, 3, 3, 6) == 7
+    assert conjectured_lower_bound(3, 3, 2, 6) == depth2_lower_bound(3, 3, 6)
+    assert paper_lower_bound(2, 3, 1, 4) == (3, "theorem")
+    assert paper_lower_bound(2, 3, 3, 6) == (7, "conjecture")
+    assert all_chains_cut(3, 2, 8) == 3**5
+    assert all_chains_cut(2, 3, 4) == 2 ** comb(4, 2)
+    assert all_chains_cut(7, 2, 400).bit_length() > 64
+
+
+def test_input_copies_count_nondecreasing_paths():
+    T = 6
+    for L in range(1, 5):
+        for t in range(1, T + 1):
+            paths = itertools.combinations_with_replacement(range(t, T + 1), L - 1)
+            assert input_copies(T, t, L) == sum(1 for _ in paths)
+    with pytest.raises(TnrnnError):
+        input_copies(4, 5, 2)
+
+
+def test_layer_copies_sum_to_all_chains():
+    for L in range(1, 5):
+        for T in (2, 4, 8):
+            total = sum(layer_copies(T, L, l) for l in range(1, L + 1))
+            assert R_power(all_chains_cut(2, L, T)) == total
+    assert [layer_copies(8, 2, l) for l in (1, 2)] == [4, 1]
+
+
+def R_power(value, R=2):
+    e = 0
+    while value > 1:
+        value //= R
+        e += 1
+    return e
+
+
+def test_degree_bound_by_hand():
+    # shallow: every degree is 1, so each side gives M^|side|
+    assert degree_bound(3, 1, Partition.start_end(4)) == 9
+    assert degree_bound(2, 1, Partition.split(5, 1)) == 2
+    # L = 2, T = 4: degrees 4, 3, 2, 1; M = 2: multiset(2, d) = d + 1
+    assert degree_bound(2, 2, Partition.start_end(4)) == min(5 * 4, 3 * 2)
+    assert degree_bound(2, 2, Partition.interleaved(4)) == min(5 * 3, 4 * 2)
+
+
+def test_symmetric_copies_bound_by_hand():
+    assert symmetric_copies_bound(3, 1, 10) == 3
+    assert symmetric_copies_bound(2, 2, 4) == 2 * multiset(2, 2)
+    assert symmetric_copies_bound(3, 2, 8) == 3 * comb(6, 4)
+    assert symmetric_copies_bound(2, 3, 4) == multiset(2, 3) * multiset(2, 2) * 2
+
+
+def test_formula_errors():
+    with pytest.raises(TnrnnError, match="even T, got T=5"):
+        depth2_lower_bound(2, 2, 5)
+    with pytest.raises(TnrnnError, match="M must be an integer >= 1, got 0"):
+        shallow_start_end_rank(0, 2, 4)
