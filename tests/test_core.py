@@ -139,3 +139,15 @@ def test_representations_and_independence():
     np.testing.assert_allclose(gaussian(pts, pts), want)
     with pytest.raises(TnrnnError, match="distinct"):
         gaussian([0.0], [[1.0], [1.0]])
+
+
+def test_partition_parse():
+    assert Partition.parse("start-end", 6) == Partition.start_end(6)
+    assert Partition.parse("interleaved", 5) == Partition.interleaved(5)
+    assert Partition.parse("split:2", 5) == Partition.split(5, 2)
+    assert Partition.parse("A:1, 3", 4).A == (1, 3)
+    for bad in ("split:x", "B:1", "halves", "A:"):
+        with pytest.raises(PartitionError, match="cannot read partition"):
+            Partition.parse(bad, 4)
+    with pytest.raises(PartitionError, match="steps of A must be in 1..4"):
+        Partition.parse("A:1,9", 4)

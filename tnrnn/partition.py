@@ -86,6 +86,34 @@ class Partition:
             raise PartitionError(f"partition is over T={self.T} steps, the network has T={T}")
 
     @classmethod
+    def parse(cls, text: str, T: int) -> "Partition":
+        """Parse ``start-end``, ``interleaved``, ``split:K`` or ``A:1,2,5`` over steps 1..T.
+
+        >>> Partition.parse("A:1,4", 4)
+        Partition(A=(1, 4), B=(2, 3), name='explicit')
+        >>> Partition.parse("split:3", 5).B
+        (4, 5)
+        """
+        spec = str(text).strip().lower()
+        if spec in ("start-end", "startend", "se"):
+            return cls.start_end(T)
+        if spec == "interleaved":
+            return cls.interleaved(T)
+        head, _, rest = spec.partition(":")
+        try:
+            if head == "split" and rest:
+                return cls.split(T, int(rest))
+            if head == "a" and rest:
+                return cls.from_sets([int(v) for v in rest.split(",") if v.strip()], T)
+        except ValueError as err:
+            if isinstance(err, PartitionError):
+                raise
+        raise PartitionError(
+            f"cannot read partition {text!r}; expected 'start-end', 'interleaved', "
+            "'split:K' (A = steps 1..K) or 'A:1,2,5' (the steps of side A)"
+        )
+
+    @classmethod
     def start_end(cls, T: int) -> "Partition":
         """S = {1..T/2}, E = {T/2+1..T}; needs even T."""
         T = _check_T(T)
