@@ -90,3 +90,24 @@ def test_formula_errors():
         depth2_lower_bound(2, 2, 5)
     with pytest.raises(TnrnnError, match="M must be an integer >= 1, got 0"):
         shallow_start_end_rank(0, 2, 4)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4])
+@pytest.mark.parametrize("T", [1, 2, 5])
+def test_network_size_matches_a_recursive_count(L, T):
+    from tnrnn.formulas import network_size
+
+    def count(l, t):  # nodes of the network of h^l_t, by the recursion in the notes
+        if l == 0:
+            return 1  # an INPUT slot
+        if t == 0:
+            return 1  # H0
+        return 3 + count(l, t - 1) + count(l - 1, t)
+
+    def count_merged(l, t):
+        if l == 0 or t == 0:
+            return 1
+        return 1 + count_merged(l, t - 1) + count_merged(l - 1, t)
+
+    assert network_size(2, 2, L, T) == (count(L, T) + 1, count(L, T))
+    assert network_size(2, 2, L, T, merged=True)[0] == count_merged(L, T) + 1

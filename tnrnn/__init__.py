@@ -23,6 +23,7 @@ from .formulas import (
     depth2_lower_bound,
     input_copies,
     multiset,
+    network_size,
     paper_lower_bound,
     shallow_start_end_rank,
     symmetric_copies_bound,

@@ -26,6 +26,7 @@ __all__ = [
     "all_chains_cut",
     "degree_bound",
     "symmetric_copies_bound",
+    "network_size",
 ]
 
 
@@ -180,3 +181,27 @@ def symmetric_copies_bound(R: int, L: int, T: int) -> int:
     """
     R, L, T = _nonneg("R", R, 1), _nonneg("L", L, 1), _even_T(T)
     return prod(multiset(R, layer_copies(T, L, l)) for l in range(1, L + 1))
+
+
+def network_size(M: int, R: int, L: int, T: int, *, merged: bool = False) -> tuple[int, int]:
+    """``(nodes, edges)`` of the compiled network of a RAC, without building it.
+
+    **Derived** (for tnrnn): layer l has ``C(T + L - l, L - l + 1)`` sites in
+    ``C(T - 1 + L - l, L - l)`` chains; each site is a DELTA, W_H and W_I node (one CORE
+    node when merged), each chain starts with an H0 node, each layer-1 site has an INPUT
+    slot, plus the W_O node. The network is a tree, so ``edges = nodes - 1``.
+
+    >>> network_size(2, 3, 1, 4)
+    (18, 17)
+    >>> network_size(2, 3, 2, 1024)[0] > 2_000_000
+    True
+    """
+    for name, v in (("M", M), ("R", R), ("L", L), ("T", T)):
+        _nonneg(name, v, 1)
+    per_site = 1 if merged else 3
+    nodes = 1
+    for l in range(1, L + 1):
+        sites = comb(T + L - l, L - l + 1)
+        chains = comb(T - 1 + L - l, L - l)
+        nodes += per_site * sites + chains + (sites if l == 1 else 0)
+    return nodes, nodes - 1
