@@ -29,7 +29,7 @@ from .formulas import (
     symmetric_copies_bound,
 )
 from .modular import DEFAULT_PRIME
-from .network import NodeKind, RACNetwork, compile_shallow
+from .network import NodeKind, RACNetwork, compile_deep, compile_network, compile_shallow
 from .partition import Partition
 from .rac import advance, forward, hidden_states, initial_states, readout
 from .representation import gaussian, identity, one_hot
@@ -51,5 +51,5 @@ __all__ = [
     "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
     "symmetric_copies_bound",
     # networks
-    "NodeKind", "RACNetwork", "compile_shallow",
+    "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SpecError
+from ..errors import SpecError, TnrnnError
 from ..spec import RACSpec
 from .model import NodeKind, RACNetwork
 
-__all__ = ["compile_shallow"]
+__all__ = ["compile_shallow", "compile_deep", "compile_network"]
 
 
 def compile_shallow(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
@@ -76,3 +76,166 @@ def compile_shallow(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
         edge_v_leg=v_leg,
         edge_dim=dim,
     )
+
+
+def _binom_small(n: np.ndarray, k: int) -> np.ndarray:
+    """``C(n, k)`` elementwise for an int64 array n >= 0 and a small k (exact)."""
+    out = np.ones_like(n)
+    for i in range(k):
+        out = out * (n - i) // (i + 1)  # C(n, i+1), exact at each step
+    return out
+
+
+def _site_lattice(spec: RACSpec) -> list[dict[str, np.ndarray]]:
+    """Sites of each layer, top-down: ``layers[l - 1]`` describes layer l.
+
+    Layer L is one chain over t = 1..T. Every site of layer l + 1 at step tau hangs the
+    chain of a fresh copy of ``h^l_tau``: layer-l sites t = 1..tau, stored contiguously in
+    the order of their parents. Each layer holds ``step``, ``parent`` (site index in layer
+    l + 1, -1 on layer L) and ``copy``; layers l >= 2 also hold ``child_end``, the index
+    in layer l - 1 of the last site of the chain each of their sites hangs.
+    """
+    T, L = spec.T, spec.L
+    layers: list[dict[str, np.ndarray]] = [dict() for _ in range(L)]
+    top = layers[L - 1]
+    top["step"] = np.arange(1, T + 1, dtype=np.int64)
+    top["parent"] = np.full(T, -1, dtype=np.int64)
+    top["copy"] = np.zeros(T, dtype=np.int64)
+    for l in range(L - 1, 0, -1):  # build layer l from layer l + 1
+        up = layers[l]
+        counts = up["step"]
+        ends = np.cumsum(counts)
+        total = int(ends[-1])
+        parent = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        step = np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts) + 1
+        # copy = rank of (tau_{l+1}, ..., tau_L) among non-decreasing tuples in [t, T]:
+        # tuples whose first entry lies in [t, tau_{l+1}) come first, then the parent's rank.
+        m = L - l
+        tau = counts[parent]
+        copy = _binom_small(T - step + m, m) - _binom_small(T - tau + m, m) + up["copy"][parent]
+        up["child_end"] = ends - 1
+        layers[l - 1] = {"step": step, "parent": parent, "copy": copy}
+    return layers
+
+
+def compile_deep(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
+    """The duplicated-input tensor network of a RAC of any depth (vectorised).
+
+    The network of ``h^l_t`` is a DELTA node joining ``W^{H,l}`` applied to the network of
+    ``h^l_{t-1}`` and ``W^{I,l}`` applied to a fresh copy of the network of ``h^{l-1}_t``.
+    So layer L is one chain over t = 1..T, each layer-l site at step tau hangs a complete
+    layer-(l-1) chain over steps 1..tau, and x^t has ``C(T - t + L - 1, L - 1)`` copies.
+    Copy indices follow :mod:`tnrnn.network.model`. With ``merged=True`` each
+    (DELTA, W_H, W_I) triple is one CORE node. For L = 1 the result equals
+    :func:`compile_shallow` array for array.
+
+    Node order: for l = 1..L a block of layer l holding its H0 nodes (one per chain, in
+    chain order) and then its sites in chain order, each site as (DELTA, W_H, W_I[, INPUT])
+    or (CORE[, INPUT]); W_O last. Edge order: per layer, the four (merged: two) edge
+    groups into W_H, DELTA, W_I, DELTA (merged: into CORE legs 0 and 1), then the edge to W_O.
+
+    Parameters
+    ----------
+    spec : RACSpec
+    merged : bool, default False
+
+    Returns
+    -------
+    RACNetwork
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec
+    >>> net = compile_deep(RACSpec(M=2, R=3, L=2, T=4))
+    >>> net.input_copies(1).size, net.input_copies(4).size
+    (4, 1)
+    """
+    if not isinstance(spec, RACSpec):
+        raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
+    layers = _site_lattice(spec)
+    L, M, R = spec.L, spec.M, spec.R
+    # node blocks, bottom layer first
+    base, h0_start, n = [], [], 0
+    for l in range(1, L + 1):
+        lay = layers[l - 1]
+        per = (2 if l == 1 else 1) if merged else (4 if l == 1 else 3)
+        n_chains = 1 if l == L else layers[l]["step"].size
+        h0_start.append(n)
+        base.append(n + n_chains)
+        lay["per"] = per
+        lay["n_chains"] = n_chains
+        n += n_chains + per * lay["step"].size
+    wo = n
+    n += 1
+    kind = np.empty(n, np.int8)
+    layer = np.empty(n, np.int16)
+    step = np.empty(n, np.int32)
+    copy = np.empty(n, np.int64)
+    kind[wo], layer[wo], step[wo], copy[wo] = NodeKind.W_O, L, spec.T, 0
+    us, uls, vs, vls, dims = [], [], [], [], []
+
+    def edge(u, ul, v, vl, d):
+        size = np.size(v)
+        us.append(np.broadcast_to(np.asarray(u, np.int64), size))
+        uls.append(np.broadcast_to(np.asarray(ul, np.int64), size))
+        vs.append(np.broadcast_to(np.asarray(v, np.int64), size))
+        vls.append(np.broadcast_to(np.asarray(vl, np.int64), size))
+        dims.append(np.broadcast_to(np.asarray(d, np.int64), size))
+
+    for l in range(1, L + 1):
+        lay = layers[l - 1]
+        per, s_step, s_copy = lay["per"], lay["step"], lay["copy"]
+        n_sites = s_step.size
+        first = base[l - 1] + per * np.arange(n_sites, dtype=np.int64)
+        chain = np.zeros(n_sites, np.int64) if l == L else lay["parent"]
+        # H0 nodes: one per chain, with the copy of the chain's step-1 site
+        h0 = h0_start[l - 1] + np.arange(lay["n_chains"], dtype=np.int64)
+        starts = np.flatnonzero(s_step == 1)
+        kind[h0], layer[h0], step[h0], copy[h0] = NodeKind.H0, l, 0, s_copy[starts]
+        site_kinds = ([NodeKind.CORE] if merged else [NodeKind.DELTA, NodeKind.W_H, NodeKind.W_I])
+        if l == 1:
+            site_kinds = site_kinds + [NodeKind.INPUT]
+        for off, k in enumerate(site_kinds):
+            kind[first + off], step[first + off], copy[first + off] = k, s_step, s_copy
+            layer[first + off] = 0 if k == NodeKind.INPUT else l
+        out_node, out_leg = first, 2  # DELTA or CORE: outgoing bond on leg 2
+        prev = np.where(s_step == 1, h0[chain], np.roll(out_node, 1))
+        prev_leg = np.where(s_step == 1, 0, out_leg)
+        if l == 1:
+            below, below_leg, below_dim = first + per - 1, 0, M
+        else:
+            below, below_leg, below_dim = layers[l - 2]["first"][lay["child_end"]], out_leg, R
+        if merged:
+            edge(prev, prev_leg, first, 0, R)
+            edge(below, below_leg, first, 1, below_dim)
+        else:
+            edge(prev, prev_leg, first + 1, 1, R)
+            edge(first + 1, 0, first, 0, R)
+            edge(below, below_leg, first + 2, 1, below_dim)
+            edge(first + 2, 0, first, 1, R)
+        lay["first"] = first
+    edge(layers[L - 1]["first"][-1], 2, wo, 1, R)
+    return RACNetwork(
+        spec=spec, merged=merged, node_kind=kind, node_layer=layer, node_step=step,
+        node_copy=copy, edge_u=np.concatenate(us), edge_u_leg=np.concatenate(uls),
+        edge_v=np.concatenate(vs), edge_v_leg=np.concatenate(vls), edge_dim=np.concatenate(dims),
+    )
+
+
+def compile_network(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
+    """Compile a RAC spec into its tensor network (structure only, no weights).
+
+    The matrix product state for L = 1 (:func:`compile_shallow`), the duplicated-input
+    network for L >= 2 (:func:`compile_deep`).
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec
+    >>> compile_network(RACSpec(M=2, R=3, L=1, T=4))
+    RACNetwork(RACSpec(M=2, R=3, L=1, T=4, K=1), full, nodes=18, edges=17)
+    """
+    if not isinstance(spec, RACSpec):
+        raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
+    if spec.L == 1:
+        return compile_shallow(spec, merged=merged)
+    return compile_deep(spec, merged=merged)

@@ -219,7 +219,7 @@ class RACNetwork:
                     f"{int(dims[nodes[e], legs[e]])}"
                 )
         keys = np.concatenate([self.edge_u * 4 + self.edge_u_leg, self.edge_v * 4 + self.edge_v_leg])
-        if np.unique(keys).size != keys.size:
+        if keys.size and np.bincount(keys, minlength=4 * n).max() > 1:  # O(n), unlike np.unique
             raise TnrnnError("a leg is used by more than one edge")
         is_wo = kind == NodeKind.W_O
         if int(is_wo.sum()) != 1:
