@@ -29,7 +29,21 @@ from .formulas import (
     symmetric_copies_bound,
 )
 from .modular import DEFAULT_PRIME
-from .network import NodeKind, RACNetwork, compile_deep, compile_network, compile_shallow
+from .network import (
+    NodeKind,
+    RACNetwork,
+    coefficient_tensor,
+    compile_deep,
+    compile_network,
+    compile_shallow,
+    contract,
+    from_json,
+    matricize,
+    read_json,
+    to_json,
+    to_networkx,
+    write_json,
+)
 from .partition import Partition
 from .rac import advance, forward, hidden_states, initial_states, readout
 from .representation import gaussian, identity, one_hot
@@ -52,4 +66,6 @@ __all__ = [
     "symmetric_copies_bound",
     # networks
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
+    "contract", "coefficient_tensor", "matricize",
+    "to_networkx", "to_json", "from_json", "write_json", "read_json",
 ]
