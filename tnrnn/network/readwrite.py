@@ -164,7 +164,7 @@ def from_json(text: str | bytes, *, check_spec: bool = True) -> RACNetwork:
     >>> from tnrnn import RACSpec, compile_network
     >>> net = compile_network(RACSpec(M=2, R=3, L=2, T=3))
     >>> from_json(to_json(net))
-    RACNetwork(RACSpec(M=2, R=3, L=2, T=3, K=1), full, nodes=35, edges=34)
+    RACNetwork(RACSpec(M=2, R=3, L=2, T=3, K=1), full, nodes=38, edges=37)
     """
     try:
         data = json.loads(text)
@@ -187,7 +187,10 @@ def _check_matches_spec(network: RACNetwork) -> None:
     for name in _NODE_FIELDS + _EDGE_FIELDS:
         a, b = getattr(network, name), getattr(ref, name)
         if a.shape != b.shape:
-            raise _fail(f"{name} has {a.size} entries, but {network.spec} compiles to {b.size}")
+            raise _fail(
+                f"the network does not match its spec {network.spec}: {name} has {a.size} "
+                f"entries, compile_network gives {b.size}"
+            )
         diff = np.flatnonzero(a != b)
         if diff.size:
             i = int(diff[0])
