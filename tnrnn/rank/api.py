@@ -1,0 +1,197 @@
+"""``separation_rank``: one entry point for the probe, grid and float methods."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._rng import RngLike, as_rng
+from ..errors import TnrnnError, WeightsError
+from ..modular import DEFAULT_PRIME, check_prime
+from ..partition import Partition
+from ..spec import RACSpec
+from ..weights import RACWeights, random_modular_weights, random_weights
+from .floatpath import DEFAULT_MAX_FLOAT_PROBES, float_probe_rank
+from .grid import grid_rank
+from .probes import (
+    DEFAULT_MAX_PROBES,
+    output_degree,
+    probe_rank,
+    schwartz_zippel_bound,
+)
+from .result import RankResult
+
+__all__ = ["separation_rank"]
+
+_METHODS = ("probes", "grid", "float")
+_FUNCTION = "y as a polynomial in the represented inputs f(x^t) in F^M (identity representation)"
+
+
+def _integral(w: RACWeights) -> bool:
+    arrays = list(w.W_H) + list(w.W_I) + list(w.h0) + [w.W_O]
+    return all(np.all(a == np.round(a)) and np.all(np.abs(a) < 2.0**53) for a in arrays)
+
+
+def _prepare(spec, partition, weights, gen, method, prime, output):
+    """Resolve spec, partition and weights; returns (weights, partition, given, notes)."""
+    if method not in _METHODS:
+        raise TnrnnError(f"method must be one of {_METHODS}, got {method!r}")
+    if weights is not None:
+        if not isinstance(weights, RACWeights):
+            raise WeightsError(f"weights must be RACWeights, got {type(weights).__name__}")
+        if spec is not None and spec != weights.spec:
+            raise WeightsError(f"weights are for {weights.spec}, not for the given spec {spec}")
+        spec = weights.spec
+    if not isinstance(spec, RACSpec):
+        raise TnrnnError(f"spec must be a RACSpec (or pass weights), got {spec!r}")
+    if isinstance(partition, str):
+        partition = Partition.parse(partition, spec.T)
+    if not isinstance(partition, Partition):
+        raise TnrnnError(f"partition must be a Partition or a string like 'start-end', got {partition!r}")
+    partition.check_T(spec.T)
+    notes: list[str] = []
+    given = weights is not None
+    if weights is None:
+        if method == "float":
+            weights = random_weights(spec, gen)
+        else:
+            weights = random_modular_weights(spec, gen, prime=prime)
+    elif weights.prime is None and method != "float":
+        if _integral(weights):
+            weights = weights.to_modular(prime)
+            notes.append(f"integer-valued float weights taken exactly, reduced mod p={prime}")
+        elif method == "probes":
+            method = "float"
+            notes.append("non-integer float weights: computed on the float path (NOT certified)")
+    if weights.spec.K > 1:
+        weights = weights.select_output(output)
+        notes.append(f"output y_{output} of K={spec.K}")
+    return weights, partition, given, method, notes
+
+
+def separation_rank(
+    spec: RACSpec | None,
+    partition: Partition | str = "start-end",
+    weights: RACWeights | None = None,
+    *,
+    rng: RngLike = 0,
+    method: str = "probes",
+    prime: int = DEFAULT_PRIME,
+    output: int = 0,
+    n_start: int = 64,
+    max_probes: int | None = None,
+    templates: np.ndarray | None = None,
+    n_templates: int | None = None,
+    tol: float | None = None,
+    backend: str = "auto",
+    progress: bool = False,
+) -> RankResult:
+    """The separation rank of a RAC's output for a partition (A, B) of the time steps.
+
+    Parameters
+    ----------
+    spec : RACSpec or None
+        The network (None when ``weights`` are given).
+    partition : Partition or str, default "start-end"
+        A :class:`~tnrnn.Partition`, or text such as ``"interleaved"``, ``"split:3"``.
+    weights : RACWeights, optional
+        Given weights. Exact (modular) and integer-valued weights are computed exactly
+        over F_p; other float weights go through the float path (not certified). Default:
+        random weights (uniform in F_p; Gaussian for ``method="float"``).
+    rng : int or Generator, default 0
+        Seed of every random choice (weights, probes, templates): same seed, same answer.
+    method : {"probes", "grid", "float"}
+        ``"probes"``: random probes over F_p, grown until the rank is below both probe
+        counts (the default, certified). ``"grid"``: the paper's grid tensor on K
+        templates (exact for exact weights, SVD for float weights). ``"float"``: float
+        probes and SVD with a reported tolerance and gap (NOT certified).
+    prime : int, default 2**31 - 1
+        Modulus of exact arithmetic.
+    output : int, default 0
+        Which output ``y_c`` when K > 1.
+    n_start : int, default 64
+        Probes per side at the first stage (doubled while the rank is full).
+    max_probes : int, optional
+        Largest probe count per side (4096 exact, 2048 float).
+    templates, n_templates : optional
+        Grid method: explicit template points (K, M), or how many random ones (default M).
+    tol : float, optional
+        Float SVD threshold (default ``max(n) * eps * sigma_1``).
+    backend : {"auto", "flint", "numpy"}
+        Rank over F_p.
+    progress : bool
+        Show a tqdm bar over the probe stages.
+
+    Returns
+    -------
+    RankResult
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec
+    >>> res = separation_rank(RACSpec(M=2, R=3, L=1, T=4), "start-end", rng=0)
+    >>> res.rank, res.certified
+    (3, True)
+    """
+    t0 = time.perf_counter()
+    gen = as_rng(rng)
+    prime = check_prime(prime)
+    weights, partition, given, method, notes = _prepare(spec, partition, weights, gen, method, prime, output)
+    spec = weights.spec
+    if method == "grid":
+        out = grid_rank(weights, partition, gen, templates=templates, n_templates=n_templates,
+                        tol=tol, backend=backend)
+    elif method == "float":
+        out = float_probe_rank(weights, partition, gen, n_start=n_start, tol=tol, progress=progress,
+                               max_probes=max_probes or DEFAULT_MAX_FLOAT_PROBES)
+    else:
+        out = probe_rank(weights, partition, gen, n_start=n_start, backend=backend, progress=progress,
+                         max_probes=max_probes or DEFAULT_MAX_PROBES)
+    return _result(out, weights, partition, method, given, rng, notes, time.perf_counter() - t0)
+
+
+def _result(out, weights, partition, method, given, seed, notes, seconds) -> RankResult:
+    spec, p = weights.spec, weights.prime
+    exact = p is not None
+    degree = output_degree(spec, not given) if exact else None
+    fb = None
+    if exact and method == "probes":
+        fb = schwartz_zippel_bound(degree, out["sizes"], out["cap"], p)
+    elif exact and method == "grid":
+        side = min(out["n_A"], out["n_B"])
+        fb = schwartz_zippel_bound(degree, [side], side, p)
+    certifies = _certifies(method, exact, given, fb, out, p)
+    if not exact and out.get("rank", 0) > out.get("cap", out["rank"]):
+        notes.append(f"float rank {out['rank']} exceeds the proven upper bound {out['cap']}: numerical noise")
+    svals = tuple(float(v) for v in out.get("singular_values", ())[:64])
+    return RankResult(
+        rank=int(out["rank"]), method=method, certified=exact, certifies=certifies,
+        spec=repr(spec), partition=_describe(partition), prime=p,
+        n_probes_A=int(out["n_A"]), n_probes_B=int(out["n_B"]), stages=tuple(out.get("stages", ())),
+        seed=seed if isinstance(seed, int) else repr(seed), seconds=seconds, degree=degree,
+        failure_bound=fb, tolerance=out.get("tolerance"), sigma_gap=out.get("gap"),
+        singular_values=svals, weights_given=given, capped=bool(out.get("capped", False)),
+        notes=tuple(notes),
+    )
+
+
+def _describe(partition: Partition) -> str:
+    return f"{partition.name} A={list(partition.A)} B={list(partition.B)}"
+
+
+def _certifies(method, exact, given, fb, out, p) -> str:
+    if not exact:
+        return (f"NOT certified: floating-point SVD rank at tolerance {out['tolerance']:.3g} "
+                f"(gap sigma_r/sigma_r+1 = {out['gap']:.3g}); float ranks of these matrices are unreliable")
+    whose = "the given integer weights" if given else f"these random integer weights (representatives in [0, {p}))"
+    what = "grid tensor on the templates" if method == "grid" else "random probe matrix"
+    text = (f"exact rank over F_p of the {what}: a lower bound on the separation rank over Q of {_FUNCTION} "
+            f"for {whose}")
+    if not given:
+        text += ", hence on the generic rank (the rank for almost all weights)"
+    text += f"; equal to the {'generic grid' if method == 'grid' else 'generic'} rank over F_p "
+    text += f"{'in the probes ' if given and method != 'grid' else ''}with probability >= 1 - {fb:.3g}"
+    if method == "grid" and out.get("capped"):
+        text += " (CAPPED by the grid size)"
+    return text

@@ -1,0 +1,190 @@
+"""Exact separation ranks from random probes over F_p.
+
+For random (or given integer) weights and random probe inputs ``a_i`` (on the steps of A)
+and ``b_j`` (on the steps of B), all uniform in F_p, the rank of
+``Y[i, j] = y(a_i, b_j)`` over F_p is
+
+- always a lower bound on the separation rank of ``y`` for those integer weights (the
+  representatives in ``[0, p)``) over the rationals: reduction mod p never raises a rank,
+  and ``Y = G G'^T`` for any separated form of ``y`` with K terms, so ``rank <= K``;
+- the generic rank over F_p with probability at least ``1 - D / p`` (Schwartz-Zippel),
+  where D bounds the degree of the minors that must not vanish (see
+  :func:`schwartz_zippel_bound`).
+
+The probe counts grow (doubling, capped by a proven upper bound plus one) until the rank is
+strictly below the probe count on both sides, so the sample never caps the rank.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import BoundViolationError, MemoryLimitError
+from ..formulas import degree_bound, symmetric_copies_bound
+from ..partition import Partition
+from ..spec import RACSpec
+from ..weights import RACWeights
+from .evaluate import evaluate_pairs
+from .fieldrank import rank_mod_p
+
+__all__ = [
+    "probe_cap",
+    "output_degree",
+    "stage_sizes",
+    "schwartz_zippel_bound",
+    "probe_rank",
+]
+
+#: Default largest probe count per side.
+DEFAULT_MAX_PROBES = 4096
+
+
+def probe_cap(spec: RACSpec, partition: Partition) -> int:
+    """A proven upper bound on the separation rank, used to cap the probe counts.
+
+    The degree bound (any partition) and, when one side is a prefix ``1..k``, the
+    symmetric-copies bound over the other side's ``m = T - k`` steps,
+    ``prod_l multiset(R, C(m + L - l - 1, L - l))`` (for Start-End this is
+    :func:`tnrnn.formulas.symmetric_copies_bound`; the derivation is the same for any
+    prefix: ``y`` depends on the prefix only through the boundary states, with degree
+    ``c_l`` in layer l's state).
+    """
+    cap = degree_bound(spec.M, spec.L, partition)
+    for head, tail in ((partition.A, partition.B), (partition.B, partition.A)):
+        if head == tuple(range(1, len(head) + 1)):
+            cap = min(cap, symmetric_copies_bound(spec.R, spec.L, 2 * len(tail)))
+    return cap
+
+
+def output_degree(spec: RACSpec, weights_random: bool) -> int:
+    """Total degree of ``y`` in the random quantities.
+
+    With random weights: in every weight entry, initial state and probe entry
+    (``deg h^l_t = 2 + deg h^l_{t-1} + deg h^{l-1}_t``, ``deg h^0_t = deg h^l_0 = 1``,
+    plus one for ``W^O``). With given weights: in the probe entries only,
+    ``sum_t C(T - t + L - 1, L - 1)``.
+    """
+    L, T = spec.L, spec.T
+    below = [1] * (T + 1)  # layer 0: the inputs
+    for _ in range(L):
+        cur = [1 if weights_random else 0]
+        for t in range(1, T + 1):
+            cur.append(cur[-1] + below[t] + (2 if weights_random else 0))
+        below = cur
+    return below[T] + (1 if weights_random else 0)
+
+
+def stage_sizes(n_start: int, cap: int) -> list[int]:
+    """Every probe count the growth rule can reach: n_start, 2 n_start, ... capped at cap."""
+    sizes = [max(1, min(n_start, cap))]
+    while sizes[-1] < cap:
+        sizes.append(min(2 * sizes[-1], cap))
+    return sizes
+
+
+def schwartz_zippel_bound(degree: int, sizes: list[int], rank_cap: int, p: int) -> float:
+    """``sum_s min(n_s, rank_cap) * degree / p`` over every reachable stage, at most 1.
+
+    The answer is wrong only if at the stage where the loop stops the leading minor of
+    size ``min(n_s, r*)`` (r* the generic rank, ``<= rank_cap``) vanishes; that minor is a
+    nonzero polynomial of degree at most ``min(n_s, r*) * degree`` in independent uniform
+    entries of F_p. The union bound runs over every stage the rule can reach, which does
+    not depend on the random draws.
+    """
+    total = sum(min(n, rank_cap) for n in sizes) * degree
+    return min(1.0, total / p)
+
+
+def _draw(gen: np.random.Generator, n: int, steps: int, M: int, p: int) -> np.ndarray:
+    return gen.integers(0, p, size=(n, steps, M), dtype=np.int64)
+
+
+def probe_rank(
+    weights: RACWeights,
+    partition: Partition,
+    gen: np.random.Generator,
+    *,
+    n_start: int = 64,
+    max_probes: int = DEFAULT_MAX_PROBES,
+    backend: str = "auto",
+    progress: bool = False,
+) -> dict:
+    """Grow the probe matrix until its rank is below both sides; exact weights only.
+
+    Returns a dict with ``rank``, ``n_A``, ``n_B``, ``stages``, ``sizes`` (every reachable
+    stage), ``cap`` (the proven upper bound) and ``seconds``.
+
+    Raises
+    ------
+    BoundViolationError
+        If the rank reaches ``cap + 1`` (the proven upper bound is violated: a bug).
+    MemoryLimitError
+        If the rank still equals the probe count at ``max_probes``.
+    """
+    spec, p = weights.spec, weights.prime
+    t0 = time.perf_counter()
+    ub = probe_cap(spec, partition)
+    cap = min(ub + 1, max_probes)
+    sizes = stage_sizes(n_start, cap)
+    nA_steps, nB_steps, M = len(partition.A), len(partition.B), spec.M
+    a = np.empty((0, nA_steps, M), dtype=np.int64)
+    b = np.empty((0, nB_steps, M), dtype=np.int64)
+    Y = np.empty((0, 0), dtype=np.int64)
+    stages: list[int] = []
+    bar = _bar(progress, len(sizes), spec)
+    try:
+        for n in sizes:
+            a_new = _draw(gen, n - a.shape[0], nA_steps, M, p)
+            b_new = _draw(gen, n - b.shape[0], nB_steps, M, p)
+            Y = _grow(weights, partition, Y, a, b, a_new, b_new)
+            a = np.concatenate([a, a_new])
+            b = np.concatenate([b, b_new])
+            rank = rank_mod_p(Y, p, backend=backend)
+            stages.append(n)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(n=n, rank=rank)
+            if rank < n:
+                break
+        else:
+            _raise_capped(rank, n, ub, max_probes, spec, partition)
+    finally:
+        if bar is not None:
+            bar.close()
+    return {"rank": rank, "n_A": n, "n_B": n, "stages": tuple(stages), "sizes": sizes,
+            "cap": ub, "seconds": time.perf_counter() - t0}
+
+
+def _grow(weights, partition, Y, a, b, a_new, b_new) -> np.ndarray:
+    """Extend Y by the rows of a_new and the columns of b_new, reusing the old block."""
+    n_old = Y.shape[0]
+    n = n_old + a_new.shape[0]
+    out = np.empty((n, n), dtype=np.int64 if weights.prime is not None else np.float64)
+    out[:n_old, :n_old] = Y
+    if n_old and b_new.shape[0]:
+        out[:n_old, n_old:] = evaluate_pairs(weights, partition, a, b_new)
+    if a_new.shape[0]:
+        out[n_old:, :] = evaluate_pairs(weights, partition, a_new, np.concatenate([b, b_new]))
+    return out
+
+
+def _raise_capped(rank, n, ub, max_probes, spec, partition) -> None:
+    if n == ub + 1:
+        raise BoundViolationError(
+            f"rank {rank} of a {n} x {n} probe matrix exceeds the proven upper bound {ub} for "
+            f"{spec}, partition {partition}: this is a bug in tnrnn"
+        )
+    raise MemoryLimitError(
+        f"the rank reached the probe count {n} = max_probes for {spec}; the separation rank "
+        f"is at least {rank} (upper bound {ub}); raise max_probes to finish"
+    )
+
+
+def _bar(progress: bool, total: int, spec: RACSpec):
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"probes L={spec.L} M={spec.M} R={spec.R} T={spec.T}", leave=False)
