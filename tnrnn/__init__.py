@@ -44,6 +44,10 @@ from .network import (
     to_networkx,
     write_json,
 )
+from .drawing import (
+    Layout, Style, chain_layout, draw, lattice_layout, network_layout, plot_bounds, to_tikz,
+    write_figure, write_tikz,
+)
 from .partition import Partition
 from .rac import advance, forward, hidden_states, initial_states, readout
 from .representation import gaussian, identity, one_hot
@@ -64,6 +68,9 @@ __all__ = [
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
     "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
     "symmetric_copies_bound",
+    # drawing
+    "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout",
+    "network_layout", "chain_layout", "lattice_layout",
     # networks
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
     "contract", "coefficient_tensor", "matricize",

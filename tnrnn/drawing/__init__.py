@@ -5,6 +5,10 @@ Nothing here imports matplotlib at module level; :func:`draw`, :func:`write_figu
 """
 
 from .layout import Layout, chain_layout, lattice_layout, network_layout
+from .plots import plot_bounds
+from .render import draw, write_figure
 from .style import Style
+from .tikz import to_tikz, write_tikz
 
-__all__ = ["Layout", "network_layout", "chain_layout", "lattice_layout", "Style"]
+__all__ = ["Layout", "network_layout", "chain_layout", "lattice_layout", "Style", "draw",
+           "write_figure", "to_tikz", "write_tikz", "plot_bounds"]

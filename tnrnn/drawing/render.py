@@ -23,7 +23,8 @@ from ..partition import Partition
 from .layout import Layout, network_layout
 from .style import Style
 
-__all__ = ["draw", "write_figure", "resolve_cut", "CutView", "node_sides", "FIGURE_FORMATS"]
+__all__ = ["draw", "write_figure", "figure_bytes", "figure_units", "resolve_cut", "CutView",
+           "node_sides", "glyph_kinds", "input_label", "format_bound", "format_bound_tex", "FIGURE_FORMATS"]
 
 #: Suffixes accepted by :func:`write_figure`, mapped to matplotlib formats.
 FIGURE_FORMATS = {".pdf": "pdf", ".svg": "svg", ".png": "png"}
@@ -101,12 +102,21 @@ def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | 
 
 
 def format_bound(bound: int, log2: float) -> str:
-    """``'32'`` for small bounds, ``'2^{123.4}'`` (mathtext) for huge ones."""
+    """``'32'`` for small bounds, ``'$2^{123.4}$'`` (mathtext) for huge ones."""
     return f"{bound:,}" if bound < 10**9 else f"$2^{{{log2:.1f}}}$"
 
 
-def _figure_size(lay: Layout, style: Style) -> tuple[float, float, float, float]:
-    """(width in, height in, inches per x unit, inches per y unit) of a new figure."""
+def format_bound_tex(bound: int, log2: float) -> str:
+    """The bound as LaTeX math (without dollars): ``'32'`` or ``'2^{123.4}'``."""
+    return f"{bound:,}".replace(",", "{,}") if bound < 10**9 else f"2^{{{log2:.1f}}}"
+
+
+def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]:
+    """(width in, height in, inches per x unit, inches per y unit) of a new figure.
+
+    Units are ``style.x_unit`` / ``style.y_unit``, shrunk so neither side of the
+    figure exceeds ``style.max_size``.
+    """
     xmin, xmax, ymin, ymax = lay.bbox()
     wu, hu = xmax - xmin + 1.6, ymax - ymin + 1.9
     xu = min(style.x_unit, style.max_size / wu)
@@ -137,15 +147,24 @@ def _input_labels(network: RACNetwork, nodes: np.ndarray) -> list[str]:
     return [input_label(t, c) for t, c in zip(steps, copies)]
 
 
+def glyph_kinds(network: RACNetwork, lay: Layout) -> np.ndarray:
+    """The kind each node is drawn as: in merged view a DELTA stands for its whole site (CORE)."""
+    glyph = network.node_kind.copy()
+    if lay.merged_view:
+        glyph[glyph == NodeKind.DELTA] = NodeKind.CORE
+    return glyph
+
+
 def _draw_nodes(ax, network, lay, sides, style, pt) -> None:
     colours = np.array([style.neutral, style.side_a, style.side_b])
     big = lay.visible.sum() > NODES_RASTERIZED
+    glyph = glyph_kinds(network, lay)
     for kind, (marker, diam, filled) in MARKERS.items():
-        idx = np.flatnonzero((network.node_kind == kind) & lay.visible)
+        idx = np.flatnonzero((glyph == kind) & lay.visible)
         if idx.size == 0:
             continue
         fill = colours[sides[idx]]
-        if kind == NodeKind.DELTA:
+        if kind == NodeKind.DELTA:  # copy tensors are small dark dots unless on a side
             fill = np.where(sides[idx] == 0, style.line, fill)
         size = max(diam * pt * style.node_scale, 0.8) ** 2
         lw = 0.0 if big else min(0.6, 0.04 * pt)
@@ -292,7 +311,7 @@ def draw(network: RACNetwork, partition: Partition | None = None, cut: Any = Non
 
     xmin, xmax, ymin, ymax = lay.bbox()
     extent = (xmin - 0.6, xmax + 1.0, ymin - 0.6, ymax + 1.3)
-    w, h, xu, yu = _figure_size(lay, style)
+    w, h, xu, yu = figure_units(lay, style)
     if ax is None:
         fig = Figure(figsize=(w, h), dpi=style.dpi)
         ax = fig.add_axes((0.01, FOOTER_IN / h, 0.98, 1 - (HEADER_IN + FOOTER_IN) / h))

@@ -82,6 +82,10 @@ class RankResult:
     def __int__(self) -> int:
         return self.rank
 
+    def _repr_html_(self) -> str:  # notebook display, see tnrnn.drawing.jupyter
+        from ..drawing.jupyter import rank_html
+        return rank_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field."""
         out = asdict(self)

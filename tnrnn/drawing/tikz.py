@@ -1,0 +1,222 @@
+"""Native TikZ export: a standalone LaTeX document with the same layout, kinds, colours and cut.
+
+``to_tikz`` returns the text, ``write_tikz`` writes it atomically. Compile the result with
+``pdflatex`` (needs the ``standalone`` class and TikZ, both in TeX Live).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._io import write_text_atomic
+from ..errors import MemoryLimitError, TnrnnError
+from ..network.model import NodeKind, RACNetwork
+from ..partition import Partition
+from .layout import Layout, network_layout
+from .render import MARKERS, figure_units, glyph_kinds, format_bound_tex, node_sides, resolve_cut
+from .style import Style
+
+__all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]
+
+#: Larger drawings are refused (TeX runs out of memory); draw them with write_figure.
+MAX_TIKZ_NODES = 6000
+
+_KIND_STYLE = {
+    NodeKind.DELTA: "delta",
+    NodeKind.W_H: "matrix",
+    NodeKind.W_I: "matrix",
+    NodeKind.W_O: "output",
+    NodeKind.H0: "vector",
+    NodeKind.INPUT: "input",
+    NodeKind.CORE: "core",
+}
+_COLOURS = ("side_a", "side_b", "neutral", "line", "cut", "text")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+
+
+def _font(size: float) -> str:
+    for limit, name in ((5.5, r"\tiny"), (7.5, r"\scriptsize"), (8.5, r"\footnotesize"), (9.5, r"\small")):
+        if size < limit:
+            return name
+    return r"\normalsize"
+
+
+def _preamble(style: Style, xu: float, yu: float, pt: float) -> list[str]:
+    colours = [rf"\definecolor{{{name.replace('_', '')}}}{{HTML}}{{{getattr(style, name)[1:].upper()}}}"
+               for name in _COLOURS]
+    mm = lambda kind: f"{MARKERS[kind][1] * pt * style.node_scale * 0.3528:.2f}mm"  # noqa: E731
+    return [
+        r"\documentclass[tikz,border=4pt]{standalone}",
+        r"\usetikzlibrary{shapes.geometric}",
+        *colours,
+        r"\begin{document}",
+        rf"\begin{{tikzpicture}}[x={xu:.4f}in, y={yu:.4f}in, every node/.style={{inner sep=0pt}},",
+        rf"  delta/.style={{circle, draw=line, line width=0.3pt, minimum size={mm(NodeKind.DELTA)}}},",
+        rf"  matrix/.style={{rectangle, draw=line, line width=0.4pt, minimum size={mm(NodeKind.W_H)}}},",
+        rf"  output/.style={{rectangle, draw=line, line width=0.4pt, minimum size={mm(NodeKind.W_O)}}},",
+        rf"  vector/.style={{diamond, draw=line, line width=0.4pt, minimum size={mm(NodeKind.H0)}}},",
+        rf"  input/.style={{circle, draw=line, line width=0.4pt, minimum size={mm(NodeKind.INPUT)}}},",
+        rf"  core/.style={{regular polygon, regular polygon sides=6, draw=line, line width=0.4pt, "
+        rf"minimum size={mm(NodeKind.CORE)}}},",
+        rf"  edge/.style={{draw=line, line width={style.edge_width:.2f}pt}},",
+        rf"  cut/.style={{draw=cut, line width={style.cut_width:.2f}pt}},",
+        rf"  lbl/.style={{text=text, font={_font(min(style.font_size, max(3.0, 0.3 * xu * 72)))}}}]",
+    ]
+
+
+def _representatives(network: RACNetwork, lay: Layout) -> np.ndarray:
+    """For every node, the visible node drawn at its position (itself when visible)."""
+    rep = np.arange(network.n_nodes)
+    hidden = np.flatnonzero(~lay.visible)
+    if hidden.size:
+        where = {tuple(p): i for i, p in zip(np.flatnonzero(lay.visible), lay.pos[lay.visible])}
+        rep[hidden] = [where[tuple(p)] for p in lay.pos[hidden]]
+    return rep
+
+
+def _node_lines(network, lay, sides, style) -> list[str]:
+    fills = ("neutral", "sidea", "sideb")
+    out = []
+    glyph = glyph_kinds(network, lay)
+    for i in np.flatnonzero(lay.visible):
+        kind = NodeKind(int(glyph[i]))
+        fill = fills[sides[i]]
+        if kind == NodeKind.DELTA and sides[i] == 0:
+            fill = "line"
+        x, y = lay.pos[i]
+        out.append(rf"\node[{_KIND_STYLE[kind]}, fill={fill}] (n{i}) at ({_fmt(x)},{_fmt(y)}) {{}};")
+    return out
+
+
+def _edge_lines(network, lay, cut, rep) -> list[str]:
+    cut_mask = np.zeros(network.n_edges, dtype=bool)
+    if cut is not None:
+        cut_mask[cut.edges] = True
+    out = []
+    for e in np.flatnonzero(lay.edge_visible):
+        kind = "cut" if cut_mask[e] else "edge"
+        out.append(rf"\draw[{kind}] (n{rep[network.edge_u[e]]}) -- (n{rep[network.edge_v[e]]});")
+    for e in np.flatnonzero(cut_mask & ~lay.edge_visible):  # inside a merged site: ring it
+        out.append(rf"\draw[cut] (n{rep[network.edge_v[e]]}) circle[radius=0.3];")
+    wo = network.output_node
+    out.append(rf"\draw[edge] (n{wo}) -- ++(0.45,0);")
+    return out
+
+
+def _text_lines(network, lay, partition, cut, style, title) -> list[str]:
+    spec = network.spec
+    xmin, xmax, ymin, ymax = lay.bbox()
+    out = []
+    inputs = network.input_nodes[lay.visible[network.input_nodes]]
+    if style.show_labels(inputs.size):
+        for i in inputs:
+            t, c = int(network.node_step[i]), int(network.node_copy[i])
+            sub = "" if spec.L == 1 else f"_{{{c}}}"
+            out.append(rf"\node[lbl, anchor=west] at ({_fmt(lay.pos[i, 0] + 0.28)},{_fmt(lay.pos[i, 1])}) "
+                       rf"{{$x^{{{t}}}{sub}$}};")
+    every = max(1, -(-spec.T // 40))
+    for t in range(1, spec.T + 1):
+        if t == 1 or t % every == 0:
+            out.append(rf"\node[lbl, anchor=south] at ({t},{_fmt(ymax + 0.55)}) {{{t}}};")
+    if title is None:
+        form = "merged" if network.merged else "full"
+        view = " (merged view)" if lay.merged_view and not network.merged else ""
+        title = f"$L={spec.L}$, $T={spec.T}$, $M={spec.M}$, $R={spec.R}$: {form} network{view}"
+        if partition is not None:
+            title += f", {partition.name} partition"
+    lines = [_escape(title) if "$" not in title else title]
+    if cut is not None:
+        lines.append(rf"\textcolor{{cut}}{{cut of {cut.edges.size} edges: rank "
+                     rf"$\le {format_bound_tex(cut.bound, cut.log2)}$}}")
+    header = r" \\ ".join(lines)
+    out.append(rf"\node[anchor=south west, align=left, text=text] at ({_fmt(xmin - 0.5)},"
+               rf"{_fmt(ymax + 1.4)}) {{{header}}};")
+    if partition is not None or cut is not None:
+        items = []
+        if partition is not None or (cut is not None and cut.side is not None):
+            items += [r"\tikz\fill[sidea] (0,0) rectangle (0.3,0.2);~side $A$",
+                      r"\tikz\fill[sideb] (0,0) rectangle (0.3,0.2);~side $B$"]
+        if cut is not None:
+            items.append(r"\tikz\draw[cut] (0,0.1) -- (0.3,0.1);~cut edge")
+        legend = r" \quad ".join(items)
+        out.append(rf"\node[anchor=north west, text=text] at ({_fmt(xmin - 0.5)},{_fmt(ymin - 0.6)}) "
+                   rf"{{{legend}}};")
+    return out
+
+
+def _escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
+                 ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")):
+        text = text.replace(a, b) if a != "\\" else text.replace(a, "\0")
+    return text.replace("\0", r"\textbackslash{}")
+
+
+def to_tikz(network: RACNetwork, partition: Partition | None = None, cut: Any = None,
+            style: Style | None = None, *, merged: bool | None = None,
+            title: str | None = None) -> str:
+    """A standalone LaTeX document drawing ``network`` with TikZ.
+
+    Same layout, node kinds, side colours and cut as :func:`~tnrnn.drawing.draw`; the
+    arguments mean the same. Nodes are named ``n<index>`` after the network's node
+    indices, so the picture can be extended by hand.
+
+    Returns
+    -------
+    str
+        A complete document (``\\documentclass[tikz]{standalone}`` ... ``\\end{document}``).
+
+    Raises
+    ------
+    MemoryLimitError
+        If more than ``MAX_TIKZ_NODES`` nodes would be drawn (use :func:`write_figure`,
+        or ``merged=True``).
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec, compile_network
+    >>> doc = to_tikz(compile_network(RACSpec(M=2, R=2, L=1, T=2)))
+    >>> doc.splitlines()[0]
+    '\\\\documentclass[tikz,border=4pt]{standalone}'
+    """
+    style = Style() if style is None else style
+    if not isinstance(network, RACNetwork):
+        raise TnrnnError(f"to_tikz needs a RACNetwork, got {type(network).__name__}")
+    cutv = resolve_cut(network, cut)
+    if partition is None and cutv is not None:
+        partition = cutv.partition
+    if partition is not None:
+        partition.check_T(network.spec.T)
+    if merged is None:
+        merged = network.merged or network.n_nodes > style.max_full_nodes
+    lay = network_layout(network, merged=merged)
+    shown = int(lay.visible.sum())
+    if shown > MAX_TIKZ_NODES:
+        raise MemoryLimitError(f"TikZ export of {shown:,} nodes exceeds MAX_TIKZ_NODES="
+                               f"{MAX_TIKZ_NODES:,} (TeX would run out of memory); use "
+                               "write_figure(..., 'file.pdf') or a smaller network")
+    _, _, xu, yu = figure_units(lay, style)
+    sides = node_sides(network, partition, cutv)
+    rep = _representatives(network, lay)
+    body = (_preamble(style, xu, yu, 72 * min(xu, yu))
+            + _node_lines(network, lay, sides, style)
+            + _edge_lines(network, lay, cutv, rep)
+            + _text_lines(network, lay, partition, cutv, style, title)
+            + [r"\end{tikzpicture}", r"\end{document}", ""])
+    return "\n".join(body)
+
+
+def write_tikz(network: RACNetwork, path: str | os.PathLike, partition: Partition | None = None,
+               cut: Any = None, style: Style | None = None, **kwargs) -> Path:
+    """Write :func:`to_tikz` to ``path`` (atomically; conventionally ``.tex``)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".tex", ".tikz"):
+        raise TnrnnError(f"write_tikz writes .tex or .tikz files, got {path.name!r}; change the suffix "
+                         "(or use write_figure for .pdf/.svg/.png)")
+    return write_text_atomic(path, to_tikz(network, partition, cut, style, **kwargs))
