@@ -1,0 +1,48 @@
+"""Experiments of the paper: stacked RNNs of depth 1-3 on long-memory tasks (PyTorch).
+
+Install the ``experiments`` extra (``pip install torch==2.13.0`` first for a CPU build).
+``import tnrnn.experiments`` does not import torch: the task generators (numpy) are loaded
+eagerly, the torch parts (:mod:`.models`, :mod:`.train`) on first use of their names, and
+:mod:`.plots` imports matplotlib inside its functions.
+
+Modules
+-------
+tasks
+    :class:`StartEndSimilarity`, :class:`CopyingMemory`, :func:`batches` (seeded, on the fly).
+models
+    ``RACStack``, ``build_model``, ``rac_from_weights`` (the theory's RAC in torch),
+    ``param_count``, ``match_width``.
+train
+    ``RunConfig``, ``train_run``, ``run_sweep``, ``load_records`` (JSON records).
+plots
+    ``plot_accuracy``, ``write_accuracy_plot``.
+cli
+    ``tnrnn experiment ses|copy ...`` (also ``python -m tnrnn.experiments``).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .tasks import CopyingMemory, StartEndSimilarity, batches, make_task, ses_label
+
+_LAZY = {
+    "CELLS": "models", "RACStack": "models", "TorchRNN": "models", "build_model": "models",
+    "rac_from_weights": "models", "param_count": "models", "match_width": "models",
+    "RunConfig": "train", "train_run": "train", "run_sweep": "train", "load_records": "train",
+    "record_path": "train",
+    "plot_accuracy": "plots", "write_accuracy_plot": "plots", "accuracy_table": "plots",
+}
+
+__all__ = ["StartEndSimilarity", "CopyingMemory", "batches", "make_task", "ses_label", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

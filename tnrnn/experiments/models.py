@@ -1,0 +1,195 @@
+"""Stacked recurrent networks of depth L in PyTorch: RAC, tanh RNN, GRU and LSTM.
+
+Every model reads one-hot inputs (the representation ``f(x^t)`` of the theory, M = vocabulary)
+and a linear readout: ``y = W^O h^L_T`` at the last step, or ``y_t = W^O h^L_t`` at every step.
+
+The RAC cell is the theory's: ``h^l_t = (W^{H,l} h^l_{t-1}) * (W^{I,l} h^{l-1}_t)`` with learned
+initial states ``h^l_0`` and no bias anywhere; :func:`rac_from_weights` builds it from a
+:class:`tnrnn.RACWeights` so that it computes exactly :func:`tnrnn.forward` (tested in float64).
+
+What keeps the RAC stable in training
+-------------------------------------
+A RAC multiplies T factors, so its states' size drifts geometrically with T. Two choices:
+
+- *Near-identity initialisation* (always): ``W^{H,l} = I + noise``, ``W^{I,1}`` with entries
+  ``1 + noise`` (so ``W^{I,1} f(x)`` is close to the all-ones vector for every symbol),
+  ``W^{I,l} = I + noise`` for l >= 2 and ``h^l_0 = 1``; noise is Gaussian with standard deviation
+  ``init_noise / sqrt(fan_in)`` (default 0.1). At initialisation every state is the all-ones
+  vector times a product of factors close to 1, so nothing vanishes or explodes and the
+  network starts as an element-wise multiplicative memory that keeps its past.
+- *RMS normalisation* (option ``rac_norm="rms"``, the default for training; not in the theory):
+  after every step each layer's state is divided by its root mean square,
+  ``h <- h / sqrt(mean(h^2) + 1e-12)``. Because a RAC is *linear in each of its two inputs*,
+  scaling ``h^l_{t-1}`` or ``h^{l-1}_t`` by ``c > 0`` scales ``h^l_t`` by ``c``; so the normalised
+  network's output is the pure RAC's output times a positive number that depends on the input.
+  The predicted class (argmax) is therefore exactly the pure RAC's: the normalisation changes
+  only the softmax temperature per sequence, not the decision function. ``rac_norm="none"``
+  trains the pure RAC (its products can overflow on long sequences).
+
+Gradient clipping (in :mod:`tnrnn.experiments.train`) bounds the remaining spikes.
+The tanh RNN, GRU and LSTM are ``torch.nn.RNN/GRU/LSTM`` with PyTorch's default initialisation
+and zero initial states.
+
+Widths are matched across depths by parameter count: :func:`param_count` gives the exact count
+(checked against the built models in the tests) and :func:`match_width` the width whose count is
+closest to a budget.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..errors import InputError
+from ..weights import RACWeights
+
+__all__ = ["CELLS", "RACStack", "TorchRNN", "build_model", "rac_from_weights", "param_count", "match_width"]
+
+CELLS = ("rac", "tanh", "gru", "lstm")
+_GATES = {"tanh": 1, "gru": 3, "lstm": 4}
+
+
+class RACStack(nn.Module):
+    """A depth-L RAC with R channels on one-hot inputs of size M and K outputs.
+
+    Parameters
+    ----------
+    M, R, L, K : int
+    per_step : bool
+        Output at every step (N, T, K) instead of only the last (N, K).
+    norm : {"rms", "none"}
+        Per-step RMS normalisation of every state (see module docs).
+    init_noise : float
+        Scale of the noise around the near-identity initialisation.
+    generator : torch.Generator, optional
+        Source of the initial noise.
+    """
+
+    def __init__(self, M: int, R: int, L: int, K: int, *, per_step: bool = False, norm: str = "rms",
+                 init_noise: float = 0.1, generator: torch.Generator | None = None,
+                 dtype: torch.dtype = torch.float32) -> None:
+        super().__init__()
+        if norm not in ("rms", "none"):
+            raise InputError(f"rac_norm must be 'rms' or 'none', got {norm!r}")
+        self.M, self.R, self.L, self.K = M, R, L, K
+        self.per_step, self.norm = per_step, norm
+
+        def noise(*shape: int, fan_in: int) -> torch.Tensor:
+            z = torch.randn(*shape, generator=generator, dtype=dtype)
+            return z * (init_noise / fan_in**0.5)
+
+        eye = torch.eye(R, dtype=dtype)
+        self.W_H = nn.ParameterList([nn.Parameter(eye + noise(R, R, fan_in=R)) for _ in range(L)])
+        w_i = [nn.Parameter(1.0 + noise(R, M, fan_in=1))]
+        w_i += [nn.Parameter(eye + noise(R, R, fan_in=R)) for _ in range(L - 1)]
+        self.W_I = nn.ParameterList(w_i)
+        self.h0 = nn.ParameterList([nn.Parameter(torch.ones(R, dtype=dtype)) for _ in range(L)])
+        bound = 1.0 / R**0.5
+        w_o = (torch.rand(K, R, generator=generator, dtype=dtype) * 2 - 1) * bound
+        self.W_O = nn.Parameter(w_o)
+
+    def _normalise(self, h: torch.Tensor) -> torch.Tensor:
+        if self.norm == "none":
+            return h
+        return torch.nn.functional.rms_norm(h, (self.R,), eps=1e-12)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: one-hot inputs (N, T, M). Returns (N, K), or (N, T, K) when ``per_step``."""
+        n, steps, _ = x.shape
+        proj = x @ self.W_I[0].T  # (N, T, R)
+        h = [self.h0[l].expand(n, self.R) for l in range(self.L)]
+        tops = []
+        for t in range(steps):
+            below = proj[:, t]
+            for l in range(self.L):
+                if l > 0:
+                    below = h[l - 1] @ self.W_I[l].T
+                h[l] = self._normalise((h[l] @ self.W_H[l].T) * below)
+            if self.per_step:
+                tops.append(h[-1])
+        if self.per_step:
+            return torch.stack(tops, dim=1) @ self.W_O.T
+        return h[-1] @ self.W_O.T
+
+
+class TorchRNN(nn.Module):
+    """A stacked ``nn.RNN`` (tanh), ``nn.GRU`` or ``nn.LSTM`` with a linear readout."""
+
+    def __init__(self, cell: str, M: int, R: int, L: int, K: int, *, per_step: bool = False) -> None:
+        super().__init__()
+        layer = {"tanh": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
+        self.cell, self.per_step = cell, per_step
+        self.rnn = layer(M, R, num_layers=L, batch_first=True)
+        self.out = nn.Linear(R, K)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        states, _ = self.rnn(x)
+        return self.out(states if self.per_step else states[:, -1])
+
+
+def _check_cell(cell: str) -> None:
+    if cell not in CELLS:
+        raise InputError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+
+
+def build_model(cell: str, depth: int, width: int, vocab: int, n_out: int, *, per_step: bool,
+                rac_norm: str = "rms", init_noise: float = 0.1, seed: int = 0) -> nn.Module:
+    """A depth-``depth`` network of ``cell`` cells with ``width`` channels, seeded by ``seed``."""
+    _check_cell(cell)
+    for name, v in (("depth", depth), ("width", width), ("vocab", vocab), ("n_out", n_out)):
+        if int(v) < 1:
+            raise InputError(f"{name} must be a positive integer, got {v!r}")
+    torch.manual_seed(seed)
+    if cell == "rac":
+        gen = torch.Generator().manual_seed(seed)
+        return RACStack(vocab, width, depth, n_out, per_step=per_step, norm=rac_norm,
+                        init_noise=init_noise, generator=gen)
+    return TorchRNN(cell, vocab, width, depth, n_out, per_step=per_step)
+
+
+def rac_from_weights(weights: RACWeights, *, per_step: bool = False,
+                     dtype: torch.dtype = torch.float64) -> RACStack:
+    """The pure RAC (no normalisation) holding the given float weights.
+
+    Its output on one-hot or any real inputs (N, T, M) equals :func:`tnrnn.forward`.
+    """
+    if weights.exact:
+        raise InputError("rac_from_weights needs float weights; call weights.to_float() first")
+    s = weights.spec
+    model = RACStack(s.M, s.R, s.L, s.K, per_step=per_step, norm="none", dtype=dtype)
+    with torch.no_grad():
+        for l in range(s.L):
+            model.W_H[l].copy_(torch.tensor(weights.W_H[l], dtype=dtype))
+            model.W_I[l].copy_(torch.tensor(weights.W_I[l], dtype=dtype))
+            model.h0[l].copy_(torch.tensor(weights.h0[l], dtype=dtype))
+        model.W_O.copy_(torch.tensor(weights.W_O, dtype=dtype))
+    return model
+
+
+def param_count(cell: str, depth: int, width: int, vocab: int, n_out: int) -> int:
+    """The exact number of trainable parameters of :func:`build_model`'s network."""
+    _check_cell(cell)
+    R = width
+    total = 0
+    for l in range(depth):
+        fan_in = vocab if l == 0 else R
+        if cell == "rac":
+            total += R * R + R * fan_in + R  # W^H, W^I, h_0
+        else:
+            total += _GATES[cell] * (R * fan_in + R * R + 2 * R)  # weights and two biases
+    return total + n_out * R + (0 if cell == "rac" else n_out)
+
+
+def match_width(cell: str, depth: int, budget: int, vocab: int, n_out: int, *, max_width: int = 8192) -> int:
+    """The width whose :func:`param_count` is closest to ``budget`` (the smaller on ties)."""
+    if int(budget) < 1:
+        raise InputError(f"parameter budget must be positive, got {budget!r}")
+    best, best_gap = 1, None
+    for w in range(1, max_width + 1):
+        count = param_count(cell, depth, w, vocab, n_out)
+        gap = abs(count - budget)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = w, gap
+        if count > budget:
+            break
+    return best
