@@ -1,0 +1,221 @@
+"""Every bound side by side with the exact rank, and a loud check of their order.
+
+For a (spec, partition):
+
+- ``lower``: the paper's Start-End lower bound (:func:`tnrnn.formulas.paper_lower_bound`):
+  Theorem 1 for L = 1 (the exact value ``min(R, M^(T/2))``) and L = 2, the paper's
+  *conjecture* for L >= 3; only for Start-End partitions. A theorem "for almost all
+  weights": it is checked against the rank of random weights, which is generic with the
+  probability the rank result states.
+- ``exact``: :func:`tnrnn.rank.separation_rank` (probes over F_p).
+- upper bounds, valid for every weight setting: ``mincut``
+  (:func:`tnrnn.mincut.mincut_bound`), ``degree`` (:func:`tnrnn.formulas.degree_bound`,
+  any partition), ``symmetric`` (:func:`tnrnn.formulas.symmetric_copies_bound`,
+  Start-End) and ``all_chains`` (:func:`tnrnn.formulas.all_chains_cut`, Start-End).
+
+:func:`check_bounds` raises :class:`~tnrnn.errors.BoundViolationError` if
+``lower <= exact <= every upper bound`` fails: a violated theorem means a bug, or a
+counterexample worth a paper; it never passes silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from .._rng import RngLike
+from ..errors import BoundViolationError, TnrnnError
+from ..formulas import all_chains_cut, degree_bound, paper_lower_bound, symmetric_copies_bound
+from ..partition import Partition
+from ..rank import separation_rank
+from ..spec import RACSpec
+
+__all__ = ["BoundRow", "bound_row", "violations", "check_row", "check_bounds", "case_seed", "UPPER_BOUNDS"]
+
+#: Names of the upper-bound columns, in table order.
+UPPER_BOUNDS = ("mincut", "degree", "symmetric", "all_chains")
+
+
+@dataclass(frozen=True)
+class BoundRow:
+    """One (spec, partition): the exact rank and every bound (None where not defined)."""
+
+    M: int
+    R: int
+    L: int
+    T: int
+    partition: str
+    A: tuple[int, ...]
+    lower: int | None
+    lower_status: str | None
+    exact: int
+    mincut: int | None
+    degree: int
+    symmetric: int | None
+    all_chains: int | None
+    certified: bool
+    failure_bound: float | None
+    n_probes: int
+    seed: Any
+    seconds: float
+
+    @property
+    def tightest_upper(self) -> int:
+        """The smallest of the upper bounds that are defined."""
+        return min(v for v in (getattr(self, k) for k in UPPER_BOUNDS) if v is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (big integers stay Python ints)."""
+        out = asdict(self)
+        out["A"] = list(self.A)
+        out["tightest_upper"] = self.tightest_upper
+        return out
+
+
+def _is_start_end(partition: Partition) -> bool:
+    T = partition.T
+    return T % 2 == 0 and partition.A == tuple(range(1, T // 2 + 1))
+
+
+def _mincut(spec: RACSpec, partition: Partition) -> int | None:
+    try:
+        from ..mincut import mincut_bound
+    except ImportError:  # the min-cut package is optional at this layer
+        return None
+    return int(mincut_bound(spec, partition).bound)
+
+
+def bound_row(
+    spec: RACSpec,
+    partition: Partition | str = "start-end",
+    *,
+    rng: RngLike = 0,
+    with_mincut: bool = True,
+    **rank_options: Any,
+) -> BoundRow:
+    """Compute the exact rank and every bound for one case (no check; see :func:`check_row`).
+
+    Parameters
+    ----------
+    spec : RACSpec
+    partition : Partition or str
+    rng : seed of the random weights and probes
+    with_mincut : bool
+        Compute the min-cut bound (the slowest bound for large networks).
+    **rank_options
+        Passed to :func:`tnrnn.rank.separation_rank` (e.g. ``max_probes``).
+    """
+    if isinstance(partition, str):
+        partition = Partition.parse(partition, spec.T)
+    partition.check_T(spec.T)
+    res = separation_rank(spec, partition, rng=rng, **rank_options)
+    se = _is_start_end(partition)
+    lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
+    return BoundRow(
+        M=spec.M, R=spec.R, L=spec.L, T=spec.T, partition=partition.name, A=partition.A,
+        lower=lower, lower_status=status, exact=res.rank,
+        mincut=_mincut(spec, partition) if with_mincut else None,
+        degree=degree_bound(spec.M, spec.L, partition),
+        symmetric=symmetric_copies_bound(spec.R, spec.L, spec.T) if se else None,
+        all_chains=all_chains_cut(spec.R, spec.L, spec.T) if se else None,
+        certified=res.certified, failure_bound=res.failure_bound, n_probes=res.n_probes_A,
+        seed=res.seed, seconds=res.seconds,
+    )
+
+
+def violations(row: BoundRow) -> list[str]:
+    """Every failed ordering of ``row``, in words (empty if all hold)."""
+    case = f"M={row.M} R={row.R} L={row.L} T={row.T} partition={row.partition}"
+    out = []
+    if row.lower is not None and row.exact < row.lower:
+        if row.lower_status == "theorem":
+            why = (f"Theorem 1 of the paper (for almost all weights) is violated: a bug in tnrnn, an "
+                   f"unlucky draw (probability <= {row.failure_bound:.3g}), or a counterexample")
+        else:
+            why = (f"the paper's conjecture for L={row.L} fails on these random weights: a "
+                   f"counterexample candidate (or a bug; unlucky-draw probability <= {row.failure_bound:.3g})")
+        out.append(f"{case}: exact rank {row.exact} < paper lower bound {row.lower} ({row.lower_status}); {why}")
+    for name in UPPER_BOUNDS:
+        value = getattr(row, name)
+        if value is not None and row.exact > value:
+            out.append(
+                f"{case}: exact rank {row.exact} > {name} upper bound {value}, which holds for every "
+                "weight setting: a bug (in the rank, or in that bound)"
+            )
+    return out
+
+
+def check_row(row: BoundRow) -> BoundRow:
+    """Return ``row`` if ``lower <= exact <= every upper bound``, else raise loudly."""
+    failed = violations(row)
+    if failed:
+        raise BoundViolationError("bound ordering violated:\n  " + "\n  ".join(failed))
+    return row
+
+
+def check_bounds(
+    cases: Iterable[RACSpec | tuple[RACSpec, Partition | str]],
+    *,
+    rng: RngLike = 0,
+    with_mincut: bool = True,
+    progress: bool = False,
+    **rank_options: Any,
+) -> list[BoundRow]:
+    """One checked :class:`BoundRow` per case; raises on the first violated ordering.
+
+    Parameters
+    ----------
+    cases : iterable of RACSpec or (RACSpec, partition)
+        A bare spec means the Start-End partition.
+    rng : int
+        Base seed; each case uses :func:`case_seed` of it (same seed, same rows).
+    with_mincut, **rank_options
+        As in :func:`bound_row`.
+
+    Raises
+    ------
+    BoundViolationError
+        If ``lower <= exact <= upper`` fails for any case (the message says which
+        statement failed: a theorem, the L >= 3 conjecture, or an upper bound).
+
+    Examples
+    --------
+    >>> rows = check_bounds([RACSpec(M=2, R=2, L=2, T=4)], with_mincut=False)
+    >>> rows[0].lower <= rows[0].exact <= rows[0].tightest_upper
+    True
+    """
+    items = [(c, "start-end") if isinstance(c, RACSpec) else tuple(c) for c in cases]
+    for item in items:
+        if len(item) != 2 or not isinstance(item[0], RACSpec):
+            raise TnrnnError(f"each case must be a RACSpec or (RACSpec, partition), got {item!r}")
+    base = _seed_int(rng)
+    it = items
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(items, desc="check_bounds")
+    rows = []
+    for spec, part in it:
+        if isinstance(part, str):
+            part = Partition.parse(part, spec.T)
+        seed = case_seed(base, spec, part)
+        rows.append(check_row(bound_row(spec, part, rng=seed, with_mincut=with_mincut, **rank_options)))
+    return rows
+
+
+def case_seed(base: int, spec: RACSpec, partition: Partition) -> int:
+    """The integer seed of one case, derived from a base seed and the case alone.
+
+    Independent of the order of the cases, so a resumed or reordered sweep gives the
+    same rows; ``separation_rank(spec, partition, rng=case_seed(...))`` reproduces one.
+    """
+    key = [_seed_int(base), spec.M, spec.R, spec.L, spec.T, spec.K, *partition.A]
+    return int(np.random.SeedSequence(key).generate_state(1, dtype=np.uint32)[0])
+
+
+def _seed_int(rng: RngLike) -> int:
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or int(rng) < 0:
+        raise TnrnnError(f"rng must be a non-negative integer seed, got {rng!r}")
+    return int(rng)
