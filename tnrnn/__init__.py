@@ -44,11 +44,14 @@ from .network import (
     to_networkx,
     write_json,
 )
+from .mincut import CutBound, mincut_bound, mincut_table
 from .drawing import (
     Layout, Style, chain_layout, draw, lattice_layout, network_layout, plot_bounds, to_tikz,
     write_figure, write_tikz,
 )
 from .partition import Partition
+from .rank import RankResult, separation_rank
+from .bounds import BoundRow, bounds_table, check_bounds
 from .rac import advance, forward, hidden_states, initial_states, readout
 from .representation import gaussian, identity, one_hot
 from .spec import RACSpec
@@ -75,4 +78,8 @@ __all__ = [
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
     "contract", "coefficient_tensor", "matricize",
     "to_networkx", "to_json", "from_json", "write_json", "read_json",
+    # min-cut bounds
+    "mincut_bound", "CutBound", "mincut_table",
+    # exact ranks and bounds side by side
+    "separation_rank", "RankResult", "check_bounds", "bounds_table", "BoundRow",
 ]

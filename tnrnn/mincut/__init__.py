@@ -1,0 +1,10 @@
+"""Min-cut upper bounds on separation ranks, for any partition of the time steps.
+
+scipy is imported lazily inside the functions: importing this package stays light.
+"""
+
+from .bound import mincut_bound
+from .result import CutBound
+from .sweep import mincut_table
+
+__all__ = ["mincut_bound", "CutBound", "mincut_table"]

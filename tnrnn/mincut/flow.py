@@ -1,0 +1,168 @@
+"""Integer max-flow on a RAC network with its input slots merged into two terminals.
+
+The flow graph is built vectorised from the network's edge arrays: every INPUT node of
+an A-step (every copy) is relabelled to one source node, every INPUT node of a B-step to
+one sink node, and each network edge becomes a pair of opposite arcs of equal integer
+capacity. Self-loops (an edge between two inputs of the same side) are dropped; edges of
+weight 0 (dimension 1) are left out, so they are cut for free.
+
+scipy's ``maximum_flow`` (Dinic) needs int32 capacities, and the flow value must fit in
+int32 too; :func:`min_cut_side` checks an upper bound on the flow value before running.
+scipy is imported inside the functions, never at ``import tnrnn``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import MemoryLimitError, TnrnnError
+from ..network.model import NodeKind, RACNetwork
+from ..partition import Partition
+
+__all__ = ["FlowGraph", "flow_graph", "min_cut_side", "INT32_LIMIT"]
+
+#: Largest capacity sum scipy's int32 max-flow can hold.
+INT32_LIMIT = 2**31 - 1
+
+
+@dataclass(frozen=True, eq=False)
+class FlowGraph:
+    """A network relabelled for a max-flow between the A inputs and the B inputs.
+
+    Attributes
+    ----------
+    network : RACNetwork
+    partition : Partition
+    n : int
+        Number of flow-graph nodes: the network's nodes plus ``source = n - 2`` and
+        ``sink = n - 1`` (the INPUT nodes themselves become isolated).
+    u, v : np.ndarray
+        Endpoints of every network edge in flow-graph numbering (int64, one per edge).
+    is_a_input, is_b_input : np.ndarray
+        Bool masks over the network's nodes.
+    """
+
+    network: RACNetwork
+    partition: Partition
+    n: int
+    u: np.ndarray
+    v: np.ndarray
+    is_a_input: np.ndarray
+    is_b_input: np.ndarray
+
+    @property
+    def source(self) -> int:
+        return self.n - 2
+
+    @property
+    def sink(self) -> int:
+        return self.n - 1
+
+
+def flow_graph(network: RACNetwork, partition: Partition) -> FlowGraph:
+    """Relabel the INPUT nodes of ``network`` into a source (A steps) and a sink (B steps).
+
+    Raises
+    ------
+    PartitionError
+        If the partition is not over the network's T steps.
+    TnrnnError
+        If some side has no INPUT node in the network.
+    """
+    partition.check_T(network.spec.T)
+    n_net = network.n_nodes
+    is_input = network.node_kind == NodeKind.INPUT
+    in_a = np.zeros(network.spec.T + 1, dtype=bool)
+    in_a[list(partition.A)] = True
+    steps = np.clip(network.node_step.astype(np.int64), 0, network.spec.T)
+    is_a = is_input & in_a[steps]
+    is_b = is_input & ~in_a[steps]
+    if not is_a.any() or not is_b.any():
+        raise TnrnnError(
+            f"the network has {int(is_a.sum())} INPUT nodes on side A and {int(is_b.sum())} "
+            "on side B; both sides need at least one input slot"
+        )
+    source, sink = n_net, n_net + 1
+    ids = np.arange(n_net, dtype=np.int64)
+    ids[is_a] = source
+    ids[is_b] = sink
+    u = ids[network.edge_u]
+    v = ids[network.edge_v]
+    for arr in (u, v, is_a, is_b):
+        arr.setflags(write=False)
+    return FlowGraph(network, partition, n_net + 2, u, v, is_a, is_b)
+
+
+def min_cut_side(
+    graph: FlowGraph, weight: np.ndarray, *, upper: int | None = None
+) -> tuple[np.ndarray, int]:
+    """A minimum-weight cut for integer edge weights, by max-flow (Dinic, scipy).
+
+    Parameters
+    ----------
+    graph : FlowGraph
+    weight : np.ndarray
+        Non-negative integer weight of every network edge.
+    upper : int, optional
+        The weight of some cut known to separate the terminals (bounds the flow value).
+
+    Returns
+    -------
+    side : np.ndarray
+        Bool over the network's nodes: True for nodes reachable from the source in the
+        residual graph (the smallest source side among all minimum cuts), plus every A
+        input; False elsewhere.
+    value : int
+        The max-flow value, equal to the minimum cut weight (max-flow min-cut theorem).
+
+    Raises
+    ------
+    MemoryLimitError
+        If the flow value could exceed scipy's int32 limit.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+    weight = np.asarray(weight, dtype=np.int64)
+    if weight.shape != graph.u.shape or (weight.size and weight.min() < 0):
+        raise TnrnnError(f"weight needs {graph.u.size} non-negative entries, got shape {weight.shape}")
+    keep = (graph.u != graph.v) & (weight > 0)
+    u, v, w = graph.u[keep], graph.v[keep], weight[keep]
+    # Any flow is bounded by the weight around the source (and around the sink).
+    around = min(int(w[(u == graph.source) | (v == graph.source)].sum()),
+                 int(w[(u == graph.sink) | (v == graph.sink)].sum()))
+    if upper is not None:
+        around = min(around, int(upper))
+    if around > INT32_LIMIT or (w.size and int(w.max()) > INT32_LIMIT // 2):
+        raise MemoryLimitError(
+            f"integer capacities sum to {around} around a terminal, above scipy's int32 limit "
+            f"{INT32_LIMIT}; use smaller weights"
+        )
+    n = graph.n
+    data = np.concatenate([w, w]).astype(np.int32)
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    cap = sp.csr_array((data, (rows, cols)), shape=(n, n))
+    cap.sum_duplicates()
+    cap.sort_indices()
+    if cap.nnz == 0:
+        value, reach = 0, np.array([graph.source])
+    else:
+        res = maximum_flow(cap, graph.source, graph.sink, method="dinic")
+        value = int(res.flow_value)
+        flow = res.flow.tocsr()
+        residual = (cap - flow).tocsr()
+        residual.data = (residual.data > 0).astype(np.int8)
+        residual.eliminate_zeros()
+        reach = breadth_first_order(residual, graph.source, directed=True,
+                                    return_predecessors=False)
+    side_flow = np.zeros(n, dtype=bool)
+    side_flow[reach] = True
+    if side_flow[graph.sink]:
+        raise TnrnnError("internal error: the sink is reachable after a maximum flow")
+    side = side_flow[: n - 2].copy()
+    side[graph.is_a_input] = True
+    side[graph.is_b_input] = False
+    return side, value
