@@ -89,7 +89,7 @@ def grid_rank(
     """Grid-tensor rank: exact over F_p for exact weights, float SVD otherwise.
 
     Templates default to ``n_templates`` (default M) random points: uniform in F_p, or
-    standard normal for float weights. Warns when K <= M on a deep network.
+    standard normal for float weights. Warns when K <= M on a deep network (unless K templates already suffice, M = 1).
 
     Returns a dict with ``rank``, ``n_A``, ``n_B``, ``K``, ``capped``, ``seconds`` and, on the
     float path, ``tolerance``, ``gap`` and ``singular_values``.
@@ -106,7 +106,7 @@ def grid_rank(
             templates = gen.integers(0, p, size=(K, spec.M), dtype=np.int64)
     templates = np.asarray(templates)
     K = templates.shape[0]
-    if spec.L >= 2 and K <= spec.M:
+    if spec.L >= 2 and K <= spec.M and K < templates_needed(spec.M, spec.L, spec.T):
         side = min(len(partition.A), len(partition.B))
         warnings.warn(
             f"grid tensor with K={K} <= M={spec.M} templates on a depth-{spec.L} network: its "

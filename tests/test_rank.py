@@ -1,0 +1,319 @@
+"""Tests of tnrnn.rank: exact separation ranks against closed forms and naive oracles."""
+
+import itertools
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from tnrnn import Partition, RACSpec, RACWeights, forward, random_modular_weights, random_weights
+from tnrnn.errors import InputError, MemoryLimitError, TnrnnError, WeightsError
+from tnrnn.formulas import degree_bound, input_copies, multiset, symmetric_copies_bound
+from tnrnn.modular import DEFAULT_PRIME
+from tnrnn.rank import (
+    RankResult,
+    evaluate_pairs,
+    numpy_rank_mod_p,
+    output_degree,
+    probe_cap,
+    rank_mod_p,
+    schwartz_zippel_bound,
+    separation_rank,
+    svd_rank,
+    templates_needed,
+)
+
+P = DEFAULT_PRIME
+
+
+# --------------------------------------------------------------------------- oracles
+def naive_pairs(w, part, a, b):
+    """Y[i, j] by the plain forward pass on the interleaved full sequences."""
+    T, M = w.spec.T, w.spec.M
+    X = np.zeros((len(a), len(b), T, M), dtype=a.dtype)
+    for k, t in enumerate(part.A):
+        X[:, :, t - 1] = a[:, None, k]
+    for k, t in enumerate(part.B):
+        X[:, :, t - 1] = b[None, :, k]
+    return forward(w, X.reshape(len(a) * len(b), T, M))[:, 0].reshape(len(a), len(b))
+
+
+def naive_grid_rank(w, part, templates):
+    """Grid tensor by the forward pass over all K^T sequences, matricized, numpy rank."""
+    T = w.spec.T
+    K = len(templates)
+    seqs = np.array(list(itertools.product(range(K), repeat=T)))
+    V = forward(w, templates[seqs])[:, 0].reshape((K,) * T)
+    perm = [t - 1 for t in part.A] + [t - 1 for t in part.B]
+    mat = V.transpose(perm).reshape(K ** len(part.A), -1)
+    return numpy_rank_mod_p(mat, w.prime)
+
+
+PARTS = [
+    lambda T: Partition.start_end(T) if T % 2 == 0 else Partition.split(T, T // 2),
+    lambda T: Partition.interleaved(T),
+    lambda T: Partition.split(T, 1),
+    lambda T: Partition.from_sets([T], T),  # B is a prefix: the swapped orientation
+    lambda T: Partition.from_sets([1, T], T),
+]
+
+
+# --------------------------------------------------------------------------- evaluation
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("T", [3, 4, 5])
+@pytest.mark.parametrize("make", PARTS)
+def test_evaluate_pairs_matches_forward_exact(L, T, make):
+    rng = np.random.default_rng(100 * L + T)
+    part = make(T)
+    w = random_modular_weights(RACSpec(M=3, R=5, L=L, T=T), rng)
+    a = rng.integers(0, P, (6, len(part.A), 3))
+    b = rng.integers(0, P, (5, len(part.B), 3))
+    np.testing.assert_array_equal(evaluate_pairs(w, part, a, b), naive_pairs(w, part, a, b))
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("make", PARTS)
+def test_evaluate_pairs_matches_forward_float(L, make):
+    rng = np.random.default_rng(L)
+    part = make(4)
+    w = random_weights(RACSpec(M=2, R=3, L=L, T=4), rng)
+    a = rng.normal(size=(4, len(part.A), 2))
+    b = rng.normal(size=(7, len(part.B), 2))
+    Z = naive_pairs(w, part, a, b)
+    np.testing.assert_allclose(evaluate_pairs(w, part, a, b), Z, rtol=1e-10, atol=1e-12 * np.abs(Z).max())
+
+
+def test_evaluate_pairs_chunks_and_large_R():
+    # R = 9 > 4 products per reduction; many rows force several chunks
+    rng = np.random.default_rng(5)
+    w = random_modular_weights(RACSpec(M=2, R=9, L=2, T=4), rng)
+    part = Partition.start_end(4)
+    a = rng.integers(0, P, (40, 2, 2))
+    b = rng.integers(0, P, (3000, 2, 2))
+    got = evaluate_pairs(w, part, a, b)
+    np.testing.assert_array_equal(got[::7, ::97], naive_pairs(w, part, a[::7], b[::97]))
+
+
+def test_evaluate_pairs_errors():
+    w = random_modular_weights(RACSpec(M=2, R=2, L=1, T=4), 0)
+    part = Partition.start_end(4)
+    with pytest.raises(InputError, match="shape"):
+        evaluate_pairs(w, part, np.zeros((3, 3, 2), dtype=int), np.zeros((3, 2, 2), dtype=int))
+    with pytest.raises(MemoryLimitError, match="max_entries"):
+        evaluate_pairs(w, part, np.zeros((30, 2, 2), dtype=int), np.zeros((30, 2, 2), dtype=int), max_entries=100)
+
+
+# --------------------------------------------------------------------------- rank over F_p
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shape", [(7, 7), (12, 5), (3, 20), (40, 40)])
+def test_rank_mod_p_backends_agree_with_construction(seed, shape):
+    rng = np.random.default_rng(seed)
+    n, m = shape
+    r = int(rng.integers(0, min(n, m) + 1))
+    A = rng.integers(0, P, (n, r)) if r else np.zeros((n, 0), dtype=np.int64)
+    B = rng.integers(0, P, (r, m)) if r else np.zeros((0, m), dtype=np.int64)
+    from tnrnn.modular import mod_matmul
+
+    Y = mod_matmul(A, B, P) if r else np.zeros((n, m), dtype=np.int64)
+    # a random product of rank-r factors has rank r (with overwhelming probability)
+    assert rank_mod_p(Y, P, backend="flint") == r
+    assert rank_mod_p(Y, P, backend="numpy") == r
+
+
+def test_rank_mod_p_small_prime_against_rationals():
+    # over a small prime the rank can drop below the rank over Q, never rise above it
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        Y = rng.integers(-3, 4, (6, 6))
+        q = np.linalg.matrix_rank(Y.astype(float))
+        for p in (3, 5, 7):
+            r = rank_mod_p(Y, p)
+            assert r == numpy_rank_mod_p(Y, p) and r <= q
+        assert rank_mod_p(Y, P) == q
+
+
+def test_rank_mod_p_bad_backend():
+    with pytest.raises(TnrnnError, match="backend"):
+        rank_mod_p(np.eye(2, dtype=int), 7, backend="magma")
+
+
+# --------------------------------------------------------------------------- shallow theorem
+@pytest.mark.parametrize("M", [1, 2, 3, 4])
+@pytest.mark.parametrize("R", [1, 2, 3, 4])
+@pytest.mark.parametrize("T", [2, 4, 6, 8, 10])
+def test_shallow_start_end_rank_is_min_R_M_pow(M, R, T):
+    res = separation_rank(RACSpec(M=M, R=R, L=1, T=T), "start-end", rng=M * 100 + R * 10 + T)
+    assert res.rank == min(R, M ** (T // 2))
+    assert res.n_probes_A > res.rank and res.n_probes_B > res.rank
+    assert res.certified and res.method == "probes"
+
+
+# --------------------------------------------------------------------------- deep: bounds
+@pytest.mark.parametrize("L", [2, 3])
+@pytest.mark.parametrize("M", [1, 2, 3])
+@pytest.mark.parametrize("R", [1, 2, 3])
+@pytest.mark.parametrize("T", [2, 4, 6])
+def test_deep_rank_between_paper_bound_and_upper_bounds(L, M, R, T):
+    from math import comb
+
+    res = separation_rank(RACSpec(M=M, R=R, L=L, T=T), "start-end", rng=7)
+    lower = multiset(min(M, R), comb(T // 2 + L - 2, L - 1))  # theorem L=2, conjecture L=3
+    part = Partition.start_end(T)
+    assert lower <= res.rank <= min(degree_bound(M, L, part), symmetric_copies_bound(R, L, T))
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("name", ["interleaved", "split:1", "A:2,3"])
+def test_general_partitions_within_degree_bound_and_symmetric(L, name):
+    spec = RACSpec(M=2, R=2, L=L, T=5)
+    part = Partition.parse(name, 5)
+    res = separation_rank(spec, part, rng=1)
+    res_swapped = separation_rank(spec, part.swapped(), rng=2)
+    assert res.rank == res_swapped.rank  # sep_(A,B) = sep_(B,A)
+    assert 1 <= res.rank <= degree_bound(2, L, part)
+
+
+# --------------------------------------------------------------------------- depth-2 construction
+def construction(n, T):
+    I, ones = np.eye(n, dtype=np.int64), np.ones((n, n), dtype=np.int64)
+    spec = RACSpec(M=n, R=n, L=2, T=T)
+    return RACWeights(spec, (I, I), (I, ones), (np.ones(n), np.ones(n)), np.ones((1, n)), prime=P)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("T", [2, 4, 6, 8])
+def test_depth2_construction_reaches_multiset_exactly(n, T):
+    res = separation_rank(None, "start-end", construction(n, T), rng=0)
+    assert res.rank == multiset(n, T // 2)
+    assert res.weights_given and res.certified
+    assert "given integer weights" in res.certifies
+
+
+def test_depth2_construction_as_integer_float_weights():
+    w = construction(3, 6).to_float()
+    res = separation_rank(None, "start-end", w, rng=0)
+    assert res.certified and res.rank == multiset(3, 3)
+    assert any("integer-valued" in note for note in res.notes)
+
+
+# --------------------------------------------------------------------------- probes vs grid
+@pytest.mark.parametrize(
+    "M,R,L,T,name",
+    [(2, 2, 2, 4, "start-end"), (2, 3, 2, 3, "split:1"), (2, 2, 2, 4, "interleaved"),
+     (1, 2, 3, 4, "start-end"), (3, 2, 1, 4, "A:1,4"), (2, 2, 3, 3, "A:2")],
+)
+def test_probe_rank_equals_grid_rank_with_enough_templates(M, R, L, T, name):
+    spec = RACSpec(M=M, R=R, L=L, T=T)
+    part = Partition.parse(name, T)
+    w = random_modular_weights(spec, 11)
+    K = templates_needed(M, L, T)
+    templates = np.random.default_rng(12).integers(0, P, (K, M))
+    grid = separation_rank(None, part, w, method="grid", templates=templates, rng=0)
+    probes = separation_rank(None, part, w, rng=13)
+    assert grid.rank == probes.rank == naive_grid_rank(w, part, templates)
+    assert not grid.capped or grid.rank == min(grid.n_probes_A, grid.n_probes_B)
+
+
+def test_grid_with_M_templates_warns_on_deep_networks_and_saturates():
+    spec = RACSpec(M=2, R=3, L=2, T=6)
+    with pytest.warns(UserWarning, match="K=2 <= M=2"):
+        grid = separation_rank(spec, "start-end", method="grid", rng=0)
+    exact = separation_rank(spec, "start-end", rng=0)
+    assert grid.rank == 2**3 < exact.rank and grid.capped
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        separation_rank(RACSpec(M=2, R=3, L=1, T=6), "start-end", method="grid", rng=0)
+
+
+def test_grid_too_large_is_refused():
+    with pytest.raises(MemoryLimitError, match="K\\^T"):
+        separation_rank(RACSpec(M=4, R=2, L=1, T=20), "start-end", method="grid", rng=0)
+
+
+# --------------------------------------------------------------------------- float path
+def test_float_path_is_labelled_and_agrees_on_small_case():
+    spec = RACSpec(M=2, R=3, L=1, T=4)
+    res = separation_rank(spec, "start-end", method="float", rng=0)
+    assert res.rank == 3 and not res.certified and res.prime is None
+    assert "NOT certified" in res.certifies and "NOT certified" in res.report()
+    assert res.tolerance > 0 and res.sigma_gap > 1e6
+
+
+def test_non_integer_float_weights_go_through_float_path():
+    w = random_weights(RACSpec(M=2, R=2, L=2, T=4), 3)
+    res = separation_rank(None, "start-end", w, rng=0)
+    assert res.method == "float" and not res.certified
+    assert any("float path" in note for note in res.notes)
+
+
+def test_svd_rank_tolerance_and_gap():
+    rng = np.random.default_rng(0)
+    Y = rng.normal(size=(20, 3)) @ rng.normal(size=(3, 15))
+    out = svd_rank(Y)
+    assert out["rank"] == 3 and out["gap"] > 1e8
+    assert svd_rank(Y, tol=out["singular_values"][1] * 1.0001)["rank"] == 1
+
+
+# --------------------------------------------------------------------------- certificates
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("weights_random", [True, False])
+def test_output_degree_by_homogeneity(L, weights_random):
+    # y is jointly homogeneous: scaling every random quantity by c scales y by c^degree
+    spec = RACSpec(M=2, R=3, L=L, T=5)
+    w = random_modular_weights(spec, 4)
+    x = np.random.default_rng(5).integers(0, P, (3, 5, 2))
+    c = 12345
+    if weights_random:
+        scaled = RACWeights(spec, tuple(a * c % P for a in w.W_H), tuple(a * c % P for a in w.W_I),
+                            tuple(a * c % P for a in w.h0), w.W_O * c % P, prime=P)
+    else:
+        scaled = w
+    lhs = forward(scaled, x * c % P)[:, 0]
+    deg = output_degree(spec, weights_random)
+    assert np.array_equal(lhs, forward(w, x)[:, 0] * pow(c, deg, P) % P)
+    if not weights_random:
+        assert deg == sum(input_copies(5, t, L) for t in range(1, 6))
+
+
+def test_schwartz_zippel_bound_and_stages():
+    res = separation_rank(RACSpec(M=3, R=3, L=2, T=6), "start-end", rng=0, n_start=4)
+    cap = probe_cap(RACSpec(M=3, R=3, L=2, T=6), Partition.start_end(6))
+    assert cap == 30 and res.stages == (4, 8, 16, 31)
+    assert res.failure_bound == pytest.approx(res.degree * (4 + 8 + 16 + 30) / P)
+    assert schwartz_zippel_bound(10**12, [5], 5, P) == 1.0
+
+
+def test_same_seed_same_answer_and_report():
+    spec = RACSpec(M=2, R=3, L=3, T=6)
+    r1 = separation_rank(spec, "interleaved", rng=42)
+    r2 = separation_rank(spec, "interleaved", rng=42)
+    r3 = separation_rank(spec, "interleaved", rng=np.random.default_rng(43))
+    assert (r1.rank, r1.stages, r1.failure_bound) == (r2.rank, r2.stages, r2.failure_bound)
+    assert r3.rank == r1.rank  # generic rank, independent of the draw
+    d = r1.to_dict()
+    assert json.loads(json.dumps(d))["rank"] == r1.rank and d["seed"] == 42
+    assert f"separation rank {r1.rank}" in r1.report() and int(r1) == r1.rank
+    assert isinstance(r1, RankResult)
+
+
+def test_max_probes_reached_raises():
+    with pytest.raises(MemoryLimitError, match="max_probes"):
+        separation_rank(RACSpec(M=3, R=3, L=2, T=6), "start-end", rng=0, max_probes=8)
+
+
+def test_argument_errors():
+    spec = RACSpec(M=2, R=2, L=1, T=4)
+    with pytest.raises(TnrnnError, match="method"):
+        separation_rank(spec, method="svd")
+    with pytest.raises(WeightsError, match="not for the given spec"):
+        separation_rank(RACSpec(M=2, R=2, L=1, T=6), "start-end", random_modular_weights(spec, 0))
+    with pytest.raises(TnrnnError, match="rng"):
+        separation_rank(spec, rng=None)
+
+
+def test_multiple_outputs_select_one():
+    spec = RACSpec(M=2, R=3, L=2, T=4, K=3)
+    w = random_modular_weights(spec, 0)
+    ranks = {separation_rank(None, "start-end", w, output=c, rng=1).rank for c in range(3)}
+    assert ranks == {separation_rank(None, "start-end", w.select_output(0), rng=1).rank}
