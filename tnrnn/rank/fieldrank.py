@@ -80,7 +80,7 @@ def rank_mod_p(matrix: np.ndarray, p: int, *, backend: str = "auto") -> int:
     Examples
     --------
     >>> import numpy as np
-    >>> rank_mod_p(np.array([[1, 2], [2, 4]]), 7), rank_mod_p(np.array([[1, 2], [3, 4]]), 2)
+    >>> rank_mod_p(np.array([[1, 2], [2, 4]]), 7), rank_mod_p(np.array([[1, 2], [3, 1]]), 5)
     (1, 1)
     """
     if backend == "numpy":
