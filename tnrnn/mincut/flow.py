@@ -76,7 +76,15 @@ def flow_graph(network: RACNetwork, partition: Partition) -> FlowGraph:
     is_input = network.node_kind == NodeKind.INPUT
     in_a = np.zeros(network.spec.T + 1, dtype=bool)
     in_a[list(partition.A)] = True
-    steps = np.clip(network.node_step.astype(np.int64), 0, network.spec.T)
+    steps = network.node_step.astype(np.int64)
+    bad = is_input & ((steps < 1) | (steps > network.spec.T))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise TnrnnError(
+            f"INPUT node {i} has step {int(steps[i])}, outside 1..{network.spec.T}; "
+            "every input slot needs the time step it belongs to"
+        )
+    steps = np.where(is_input, steps, 0)
     is_a = is_input & in_a[steps]
     is_b = is_input & ~in_a[steps]
     if not is_a.any() or not is_b.any():
