@@ -313,6 +313,7 @@ def draw(network: RACNetwork, partition: Partition | None = None, cut: Any = Non
     extent = (xmin - 0.6, xmax + 1.0, ymin - 0.6, ymax + 1.3)
     w, h, xu, yu = figure_units(lay, style)
     if ax is None:
+        w, h = round(w * style.dpi) / style.dpi, round(h * style.dpi) / style.dpi  # whole pixels
         fig = Figure(figsize=(w, h), dpi=style.dpi)
         ax = fig.add_axes((0.01, FOOTER_IN / h, 0.98, 1 - (HEADER_IN + FOOTER_IN) / h))
     else:

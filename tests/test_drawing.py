@@ -1,0 +1,304 @@
+"""Rendering (Agg), file export, Jupyter reprs and result plots."""
+
+import math
+import struct
+import time
+import xml.etree.ElementTree as ET
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import tnrnn  # noqa: E402
+from tnrnn import (Partition, RACSpec, Style, compile_network, draw, mincut_bound,  # noqa: E402
+                   plot_bounds, write_figure)
+from tnrnn.drawing import jupyter  # noqa: E402
+from tnrnn.drawing.layout import network_layout  # noqa: E402
+from tnrnn.drawing.render import input_label, resolve_cut  # noqa: E402
+from tnrnn.errors import TnrnnError  # noqa: E402
+from tnrnn.formulas import (all_chains_cut, degree_bound, paper_lower_bound,  # noqa: E402
+                            symmetric_copies_bound)
+
+
+def _scatter_points(fig):
+    from matplotlib.collections import PathCollection
+
+    ax = fig.axes[0]
+    return sum(c.get_offsets().shape[0] for c in ax.collections if isinstance(c, PathCollection))
+
+
+def _segments(fig, colour):
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
+    ax = fig.axes[0]
+    return sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection)
+               and len(c.get_segments()) and np.allclose(c.get_colors()[0], to_rgba(colour)))
+
+
+PARTITIONS = {"none": None, "start-end": Partition.start_end, "interleaved": Partition.interleaved,
+              "split": lambda T: Partition.split(T, 1)}
+
+
+@pytest.mark.parametrize("L,T", [(1, 4), (2, 4), (3, 4)])
+@pytest.mark.parametrize("merged", [False, True])
+@pytest.mark.parametrize("part", list(PARTITIONS))
+def test_draw_every_kind_and_partition(L, T, merged, part):
+    net = compile_network(RACSpec(M=2, R=3, L=L, T=T), merged=merged)
+    partition = PARTITIONS[part](T) if PARTITIONS[part] else None
+    fig = draw(net, partition)
+    assert type(fig).__name__ == "Figure"
+    lay = network_layout(net, merged=merged)
+    assert _scatter_points(fig) == int(lay.visible.sum())  # every node drawn exactly once
+    assert _segments(fig, Style().line) == int(lay.edge_visible.sum())
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert sum(t.startswith("x") for t in texts) == net.input_nodes.size  # labelled inputs
+    legend = fig.axes[0].get_legend()
+    assert (legend is not None) == (partition is not None)
+
+
+@pytest.mark.parametrize("L,T,part", [(1, 6, "start-end"), (2, 4, "start-end"), (2, 4, "interleaved"),
+                                      (3, 4, "start-end")])
+@pytest.mark.parametrize("view", [False, True])
+def test_draw_cut_highlights_edges_and_writes_bound(L, T, part, view):
+    net = compile_network(RACSpec(M=2, R=3, L=L, T=T))
+    cut = mincut_bound(net, Partition.parse(part, T))
+    fig = draw(net, cut=cut, merged=view)
+    lay = network_layout(net, merged=view)
+    shown = int(lay.edge_visible[cut.cut_edges].sum())
+    assert _segments(fig, Style().cut) == shown
+    header = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert f"rank $\\leq$ {cut.bound:,}" in header
+    # sides: every drawn node coloured by the cut's side
+    from matplotlib.colors import to_rgba
+    colours = np.concatenate([c.get_facecolors() for c in fig.axes[0].collections
+                              if hasattr(c, "get_offsets") and c.get_offsets().shape[0]
+                              and not hasattr(c, "get_segments")])
+    a, b = to_rgba(Style().side_a), to_rgba(Style().side_b)
+    n_a = int(np.all(np.isclose(colours, a), axis=1).sum())
+    n_b = int(np.all(np.isclose(colours, b), axis=1).sum())
+    assert n_a == int(cut.side[lay.visible].sum()) and n_b == int((~cut.side[lay.visible]).sum())
+
+
+def test_cut_as_edge_list_bound_is_product_of_dims():
+    net = compile_network(RACSpec(M=2, R=3, L=2, T=4))
+    edges = [0, 5, 9]
+    cv = resolve_cut(net, edges)
+    assert cv.bound == math.prod(int(net.edge_dim[e]) for e in edges)
+    assert cv.log2 == pytest.approx(math.log2(cv.bound))
+    with pytest.raises(TnrnnError, match="outside"):
+        draw(net, cut=[net.n_edges])
+    other = compile_network(RACSpec(M=2, R=3, L=2, T=4), merged=True)
+    with pytest.raises(TnrnnError, match="nodes"):
+        draw(net, cut=mincut_bound(other, Partition.start_end(4)))
+    with pytest.raises(TnrnnError, match="T=6"):
+        draw(net, Partition.start_end(6))
+    with pytest.raises(TnrnnError, match="RACNetwork"):
+        draw(RACSpec(M=2, R=3, L=2, T=4))
+
+
+def test_draw_into_given_axes_and_overview_mode():
+    from matplotlib.figure import Figure
+
+    net = compile_network(RACSpec(M=2, R=3, L=2, T=8))
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert draw(net, ax=ax) is fig
+    small = Style(max_marks=50)
+    fig = draw(net, Partition.start_end(8), style=small, cut=mincut_bound(net, Partition.start_end(8)))
+    ax = fig.axes[0]
+    assert len(ax.images) == 1 and _scatter_points(fig) == 0
+    img = ax.images[0].get_array()
+    side_a = np.array([int(Style().side_a[i:i + 2], 16) for i in (1, 3, 5)])
+    assert np.all(img == side_a, axis=-1).any()  # side-A pixels present
+
+
+def test_auto_merged_view_for_large_full_networks():
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=20))
+    fig = draw(net, style=Style(max_full_nodes=100))
+    lay = network_layout(net, merged=True)
+    assert _scatter_points(fig) == int(lay.visible.sum()) < net.n_nodes
+    assert "merged view" in fig.axes[0].texts[-1].get_text()
+
+
+def test_L2_T32_is_legible_and_fast():
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=32))
+    t0 = time.perf_counter()
+    fig = draw(net, Partition.start_end(32))
+    from tnrnn.drawing.render import figure_bytes
+    data = figure_bytes(fig, "png")
+    seconds = time.perf_counter() - t0
+    assert seconds < 5.0, seconds
+    lay = network_layout(net)
+    assert not lay.merged_view and _scatter_points(fig) == net.n_nodes
+    w, h = fig.get_size_inches() * fig.dpi
+    # at least 12 pixels between neighbouring steps and 5 pixels between rows
+    xmin, xmax, ymin, ymax = lay.bbox()
+    assert w / (xmax - xmin + 2) > 12 and h / (ymax - ymin + 3) > 5
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".svg", ".png"])
+@pytest.mark.parametrize("L", [1, 2])
+def test_write_figure_formats(tmp_path, suffix, L):
+    net = compile_network(RACSpec(M=2, R=2, L=L, T=4))
+    path = tmp_path / f"net{suffix}"
+    out = write_figure(net, path, partition=Partition.start_end(4))
+    assert out == path and path.stat().st_size > 500
+    data = path.read_bytes()
+    if suffix == ".pdf":
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    elif suffix == ".svg":
+        assert ET.fromstring(data).tag.endswith("svg")
+    else:
+        fig = draw(net)
+        w, h = fig.get_size_inches() * fig.dpi
+        assert _png_size(data) == (round(w), round(h))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temp files left
+
+
+def test_write_figure_rejects_unknown_suffix_and_keeps_old_file(tmp_path):
+    net = compile_network(RACSpec(M=2, R=2, L=1, T=4))
+    with pytest.raises(TnrnnError, match=r"\.pdf, \.svg or \.png.*'net\.jpg'"):
+        write_figure(net, tmp_path / "net.jpg")
+    path = tmp_path / "net.png"
+    path.write_bytes(b"old")
+    with pytest.raises(TnrnnError):
+        write_figure(net, path, partition=Partition.start_end(6))  # fails while drawing
+    assert path.read_bytes() == b"old"
+    with pytest.raises(TnrnnError, match="only apply"):
+        write_figure(draw(net), path, partition=Partition.start_end(4))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.png"]
+    fig = draw(net)
+    write_figure(fig, path)
+    assert _png_size(path.read_bytes()) == tuple(round(v) for v in fig.get_size_inches() * fig.dpi)
+
+
+def test_network_reprs_by_size():
+    small = compile_network(RACSpec(M=2, R=2, L=2, T=4))
+    assert jupyter.display_mode(small) == "svg"
+    svg = small._repr_svg_()
+    assert ET.fromstring(svg).tag.endswith("svg")
+    assert small._repr_png_() is None and small._repr_html_() is None
+    mid = compile_network(RACSpec(M=2, R=2, L=2, T=14))
+    assert jupyter.display_mode(mid) == "png" and mid._repr_svg_() is None
+    assert mid._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n" and mid._repr_html_() is None
+    big = compile_network(RACSpec(M=2, R=2, L=2, T=250))
+    assert jupyter.display_mode(big) == "summary"
+    t0 = time.perf_counter()
+    assert big._repr_svg_() is None and big._repr_png_() is None
+    page = big._repr_html_()
+    assert time.perf_counter() - t0 < 1.0
+    assert f"{big.n_nodes:,}" in page
+    ET.fromstring(page)  # well-formed
+
+
+def test_ipython_picks_one_rich_format():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    fmt = formatters.DisplayFormatter()
+    data, _ = fmt.format(compile_network(RACSpec(M=2, R=2, L=1, T=3)))
+    assert set(data) == {"text/plain", "image/svg+xml"}
+    data, _ = fmt.format(compile_network(RACSpec(M=2, R=2, L=2, T=300)))
+    assert set(data) == {"text/plain", "text/html"}
+
+
+def test_cut_and_rank_html():
+    net = compile_network(RACSpec(M=2, R=3, L=2, T=4))
+    cut = mincut_bound(net, Partition.start_end(4))
+    page = cut._repr_html_()
+    root = ET.fromstring(page)
+    cells = {th.text: td.text for th, td in zip(root.iter("th"), root.iter("td"))}
+    assert cells["bound"].startswith(str(cut.bound)) and cells["cut edges"] == str(cut.n_cut)
+    from tnrnn.rank.result import RankResult
+    res = RankResult(rank=17, method="probes", certified=True, certifies="a lower bound",
+                     spec="M=2, R=3, L=2, T=4", partition="start-end", prime=2147483647,
+                     n_probes_A=40, n_probes_B=40, failure_bound=1e-6, notes=("a <note> & more",))
+    root = ET.fromstring(res._repr_html_())
+    cells = {th.text: td.text for th, td in zip(root.iter("th"), root.iter("td"))}
+    assert cells["rank"] == "17" and cells["prime"] == "2147483647" and cells["matrix"] == "40 x 40"
+    assert cells["note"] == "a <note> & more"  # escaped in the HTML, intact after parsing
+
+
+def _rows(Ts=(2, 4, 6, 8), M=2, R=3):
+    rows = []
+    for L in (1, 2, 3):
+        for T in Ts:
+            p = Partition.start_end(T)
+            rows.append(dict(L=L, T=T, M=M, R=R, partition="start-end",
+                             lower=paper_lower_bound(M, R, L, T)[0], exact=None,
+                             mincut=all_chains_cut(R, L, T), degree=degree_bound(M, L, p),
+                             symmetric=symmetric_copies_bound(R, L, T)))
+    return rows
+
+
+def test_plot_bounds_lines_match_rows():
+    rows = _rows()
+    rows[0]["exact"] = 3  # one exact value, L=1 T=2
+    rows.append(dict(L=2, T=4, partition="interleaved", exact=999))  # filtered out
+    fig = plot_bounds(rows)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata())]
+    # 3 depths x 4 bounds + the single exact point
+    assert len(lines) == 3 * 4 + 1
+    ys = sorted(tuple(np.round(ln.get_ydata(), 6)) for ln in lines)
+    want = sorted(tuple(np.round([float(r[k]) for r in rows[:-1] if r["L"] == L], 6))
+                  for L in (1, 2, 3) for k in ("lower", "mincut", "degree", "symmetric"))
+    assert sorted(ys) == sorted(want + [(3.0,)])
+    assert "start-end" in ax.get_title()
+
+
+def test_plot_bounds_huge_values_use_log10_and_errors():
+    rows = _rows(Ts=(2, 400))
+    fig = plot_bounds(rows, quantities=["mincut"])
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "linear"
+    top = max(max(ln.get_ydata()) for ln in ax.get_lines() if len(ln.get_ydata()))
+    assert top == pytest.approx(math.log10(all_chains_cut(3, 3, 400)))
+    with pytest.raises(TnrnnError, match="'L' and 'T'"):
+        plot_bounds([{"T": 2, "exact": 1}])
+    with pytest.raises(TnrnnError, match="unknown quantities"):
+        plot_bounds(rows, quantities=["nonsense"])
+    with pytest.raises(TnrnnError, match="positive"):
+        plot_bounds([{"L": 1, "T": 2, "exact": 0}])
+    with pytest.raises(TnrnnError, match="no rows"):
+        plot_bounds(rows, partition="interleaved")
+
+
+def test_style_validation_and_labels():
+    with pytest.raises(TnrnnError, match="side_a"):
+        Style(side_a="blue")
+    with pytest.raises(TnrnnError, match="dpi"):
+        Style(dpi=0)
+    with pytest.raises(TnrnnError, match="no fields"):
+        Style().replace(colour="#000000")
+    assert Style().replace(dpi=200).dpi == 200
+    assert input_label(12, 3) == "x\u00b9\u00b2\u2083" and input_label(4) == "x\u2074"
+
+
+def test_import_tnrnn_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys, tnrnn; heavy = [m for m in ('matplotlib', 'scipy', 'networkx', 'torch') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert {"draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style"} <= set(tnrnn.__all__)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("L,T", [(2, 1000), (3, 150), (4, 50)])
+def test_huge_networks_draw_fast(L, T):
+    net = compile_network(RACSpec(M=2, R=2, L=L, T=T))
+    t0 = time.perf_counter()
+    from tnrnn.drawing.render import figure_bytes
+    figure_bytes(draw(net, Partition.start_end(T)), "png")
+    assert time.perf_counter() - t0 < 5.0
