@@ -234,6 +234,20 @@ def test_hull_walk_runs_and_agrees(monkeypatch):
     assert walked.flows > 2
 
 
+def test_tiny_bracket_walks_hull_edges(monkeypatch):
+    """The hull-walk branches (3+ flows, adjacent hull vertices) are really exercised."""
+    monkeypatch.setattr(exact_mod, "BRACKET_DENOMINATOR", 1)
+    seen = set()
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        net = _random_network(rng, np.array([2, 3]), 8, 5, 30, 3)
+        part = Partition.from_sets([1], 3)
+        cb = mincut_bound(net, part)
+        assert cb.bound == brute_force_min(net, part)
+        seen.add((cb.method, cb.flows > 2))
+    assert ("hull edge", True) in seen
+
+
 def test_three_independent_dims_raise():
     rng = np.random.default_rng(0)
     net = _random_network(rng, np.array([2, 3, 5]), 5, 4, 20, 2)
@@ -402,6 +416,10 @@ def test_mincut_table_rows_match():
         else:
             assert r["all_chains_cut"] is None
     json.dumps(rows)
+    own = mincut_table([2], [4, 6], [2], [2], partitions=(Partition.from_sets([2, 3], 4),),
+                       progress=True)
+    assert [(r["T"], r["partition"]) for r in own] == [(4, "A:2,3")]
+    assert own[0]["bound"] == mincut_bound(RACSpec(M=2, R=2, L=2, T=4), "A:2,3").bound
     with pytest.raises(PartitionError):
         mincut_table([1], [5], [2], [2], partitions=("start-end",), progress=False)
 
