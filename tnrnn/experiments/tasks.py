@@ -75,7 +75,7 @@ class StartEndSimilarity:
     alphabet: int = 32
 
     def __post_init__(self) -> None:
-        _positive("m", self.m)
+        _positive("m", self.m, 2)  # m = 1 would merge the classes of 0 and m//2 matches
         _positive("alphabet", self.alphabet, 2)
         _positive("T", self.T)
         if self.T < 2 * self.m:
