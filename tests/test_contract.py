@@ -235,3 +235,24 @@ def test_errors():
         matricize(net, coefficient_tensor(net, w, output=None), Partition.split(3, 1))
     with pytest.raises(TnrnnError, match="T=4"):
         matricize(net, coefficient_tensor(net, w), Partition.start_end(4))
+
+
+@pytest.mark.parametrize("optimize", ["greedy", "dp", "branch-2", "auto"])
+def test_einsum_path_optimizers(optimize):
+    spec = RACSpec(M=2, R=2, L=2, T=2, K=2)
+    w = random_weights(spec, rng=9)
+    x = np.random.default_rng(10).normal(size=(3, 2, 2))
+    y = contract(compile_network(spec), w, x, method="einsum", optimize=optimize)
+    assert _rel_err(y, forward(w, x)) < 1e-10
+
+
+@pytest.mark.parametrize("method", ["einsum", "sweep"])
+def test_depth_four(method):
+    spec = RACSpec(M=2, R=3, L=4, T=4, K=2)
+    net = compile_network(spec)
+    w = random_weights(spec, rng=11)
+    x = np.random.default_rng(12).normal(size=(3, 4, 2))
+    assert _rel_err(contract(net, w, x, method=method), forward(w, x)) < 1e-10
+    wm = random_modular_weights(spec, rng=13)
+    xm = np.random.default_rng(14).integers(0, wm.prime, size=(3, 4, 2))
+    np.testing.assert_array_equal(contract(net, wm, xm, method=method), forward(wm, xm))
