@@ -77,10 +77,19 @@ def output_degree(spec: RACSpec, weights_random: bool) -> int:
 
 
 def stage_sizes(n_start: int, cap: int) -> list[int]:
-    """Every probe count the growth rule can reach: n_start, 2 n_start, ... capped at cap."""
+    """Every probe count the growth rule can reach: n_start, 2 n_start, ..., then cap.
+
+    Doubling, except that a doubled count of at least ``2/3 cap`` jumps straight to
+    ``cap`` (the rank of an n x n matrix costs O(n^3), and the ranks found are often at
+    the proven upper bound, so a stage just below the cap is mostly wasted).
+
+    >>> stage_sizes(64, 2971), stage_sizes(64, 1821), stage_sizes(64, 5)
+    ([64, 128, 256, 512, 1024, 2971], [64, 128, 256, 512, 1024, 1821], [5])
+    """
     sizes = [max(1, min(n_start, cap))]
     while sizes[-1] < cap:
-        sizes.append(min(2 * sizes[-1], cap))
+        nxt = 2 * sizes[-1]
+        sizes.append(cap if 3 * nxt >= 2 * cap else nxt)
     return sizes
 
 

@@ -1,0 +1,185 @@
+"""Tests of tnrnn.bounds: every bound against the exact rank, loud violations, the sweep."""
+
+import csv
+import dataclasses
+import json
+
+import pytest
+
+import tnrnn.bounds.table as table_mod
+from tnrnn import Partition, RACSpec
+from tnrnn.bounds import (
+    BoundRow,
+    bound_row,
+    bounds_table,
+    case_seed,
+    check_bounds,
+    check_row,
+    read_bounds_table,
+    violations,
+)
+from tnrnn.errors import BoundViolationError, TnrnnError
+from tnrnn.formulas import multiset
+from tnrnn.rank import separation_rank
+
+GRID = [RACSpec(M=M, R=R, L=L, T=T) for L in (1, 2, 3) for M in (1, 2, 3) for R in (1, 2, 3) for T in (2, 4, 6)]
+
+
+def test_mincut_package_is_there():
+    from tnrnn.mincut import mincut_bound
+
+    assert mincut_bound(RACSpec(M=2, R=2, L=1, T=4), "start-end").bound == 2
+
+
+@pytest.fixture(scope="module")
+def grid_rows():
+    return check_bounds(GRID, rng=0)
+
+
+def test_grid_orderings_hold(grid_rows):
+    assert len(grid_rows) == len(GRID)
+    for row in grid_rows:
+        uppers = [row.mincut, row.degree, row.symmetric, row.all_chains]
+        assert None not in uppers  # Start-End: every bound is defined
+        assert row.lower <= row.exact <= min(uppers) == row.tightest_upper
+        assert row.certified and row.failure_bound < 1e-3
+        assert row.lower_status == ("conjecture" if row.L >= 3 else "theorem")
+
+
+def test_grid_shallow_rows_equal_theorem_and_depth2_rows_exceed_it(grid_rows):
+    for row in grid_rows:
+        if row.L == 1:
+            assert row.exact == row.lower == min(row.R, row.M ** (row.T // 2))
+        if row.L == 2:
+            assert row.lower == multiset(min(row.M, row.R), row.T // 2)
+    # on this grid the generic depth-2 rank is often well above the paper's bound
+    assert any(r.exact > 2 * r.lower for r in grid_rows if r.L == 2)
+
+
+def test_rows_are_reproducible_from_their_seed(grid_rows):
+    for row in grid_rows[::7]:
+        spec = RACSpec(M=row.M, R=row.R, L=row.L, T=row.T)
+        part = Partition.start_end(row.T)
+        assert row.seed == case_seed(0, spec, part)
+        assert separation_rank(spec, part, rng=row.seed).rank == row.exact
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("name", ["interleaved", "split:2", "A:1,4,5"])
+def test_general_partitions(L, name):
+    spec = RACSpec(M=2, R=2, L=L, T=5)
+    (row,) = check_bounds([(spec, name)], rng=3)
+    assert row.lower is None and row.symmetric is None and row.all_chains is None
+    assert 1 <= row.exact <= min(row.mincut, row.degree)
+
+
+def _row(**changes):
+    base = bound_row(RACSpec(M=2, R=2, L=2, T=4), "start-end", rng=0)
+    return dataclasses.replace(base, **changes)
+
+
+def test_violated_theorem_raises_loudly():
+    row = _row(exact=2)  # lower bound is 3 (theorem)
+    assert violations(row)
+    with pytest.raises(BoundViolationError, match="Theorem 1 of the paper"):
+        check_row(row)
+
+
+def test_violated_conjecture_says_so():
+    row = dataclasses.replace(bound_row(RACSpec(M=2, R=2, L=3, T=4), "start-end", rng=0), exact=1)
+    with pytest.raises(BoundViolationError, match="conjecture for L=3"):
+        check_row(row)
+
+
+@pytest.mark.parametrize("name", ["mincut", "degree", "symmetric", "all_chains"])
+def test_violated_upper_bound_raises(name):
+    row = _row(**{name: 1})
+    with pytest.raises(BoundViolationError, match=f"{name} upper bound 1"):
+        check_row(row)
+
+
+def test_check_row_passes_a_good_row_and_to_dict_is_json():
+    row = _row()
+    assert check_row(row) is row
+    d = json.loads(json.dumps(row.to_dict()))
+    assert d["exact"] == row.exact and d["tightest_upper"] == row.tightest_upper
+
+
+def test_check_bounds_argument_errors():
+    with pytest.raises(TnrnnError, match="RACSpec"):
+        check_bounds([("not a spec", "start-end")])
+    with pytest.raises(TnrnnError, match="seed"):
+        check_bounds([RACSpec(M=2, R=2, L=1, T=2)], rng=-1)
+
+
+# --------------------------------------------------------------------------- the sweep
+SMALL = dict(L_values=(1, 2), M_values=(2,), R_values=(2, 3), T_values=(2, 3, 4, 6), progress=False)
+
+
+def test_table_writes_csv_and_json(tmp_path):
+    rows = bounds_table(tmp_path / "t", **SMALL)
+    assert len(rows) == 2 * 2 * 3  # odd T has no Start-End partition
+    with open(tmp_path / "t.csv", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    js = json.loads((tmp_path / "t.json").read_text())
+    assert len(csv_rows) == len(js["rows"]) == len(rows)
+    for c, r in zip(csv_rows, rows):
+        assert int(c["exact"]) == r["exact"] and c["status"] == "ok" and float(c["seconds"]) >= 0
+        assert int(c["lower"]) <= r["exact"] <= int(c["tightest_upper"])
+    assert js["meta"]["R_values"] == [2, 3]
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
+
+
+def test_table_resumes_after_interruption(tmp_path, monkeypatch):
+    fresh = bounds_table(tmp_path / "fresh", **SMALL)
+    calls = {"n": 0}
+    real = table_mod.bound_row
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(table_mod, "bound_row", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        bounds_table(tmp_path / "r", **SMALL)
+    assert len(read_bounds_table(tmp_path / "r")) == 4  # finished rows kept
+    monkeypatch.setattr(table_mod, "bound_row", real)
+    counted = {"n": 0}
+
+    def counting(*args, **kwargs):
+        counted["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(table_mod, "bound_row", counting)
+    resumed = bounds_table(tmp_path / "r.json", **SMALL)
+    assert counted["n"] == len(fresh) - 4  # only the missing rows were computed
+    key = lambda r: (r["L"], r["M"], r["R"], r["T"])  # noqa: E731
+    assert sorted((key(r), r["exact"], r["seed"]) for r in resumed) == sorted(
+        (key(r), r["exact"], r["seed"]) for r in fresh
+    )
+
+
+def test_table_stops_growing_T_when_rows_are_slow_or_too_large(tmp_path):
+    rows = bounds_table(tmp_path / "a", **{**SMALL, "L_values": (2,)}, max_row_seconds=0.0)
+    assert sorted({r["T"] for r in rows}) == [2]
+    rows = bounds_table(tmp_path / "b", **{**SMALL, "L_values": (2,)}, max_probes=4)
+    assert {r["T"]: r["status"] for r in rows if r["R"] == 3} == {2: "ok", 4: "too-large"}
+
+
+def test_table_violation_is_written_then_raised(tmp_path, monkeypatch):
+    real = table_mod.bound_row
+
+    def broken(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), degree=0)
+
+    monkeypatch.setattr(table_mod, "bound_row", broken)
+    with pytest.raises(BoundViolationError, match="degree upper bound 0"):
+        bounds_table(tmp_path / "v", **SMALL)
+    (row,) = read_bounds_table(tmp_path / "v")
+    assert row["status"] == "VIOLATION"
+
+
+def test_boundrow_is_a_dataclass_of_the_row():
+    assert {f.name for f in dataclasses.fields(BoundRow)} >= {"lower", "exact", "mincut", "degree"}
