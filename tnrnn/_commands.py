@@ -1,0 +1,120 @@
+"""Handlers of the ``tnrnn`` subcommands: parse into tnrnn objects, call the API, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .errors import TnrnnError
+from .partition import Partition
+from .spec import RACSpec
+
+_FIGURE_SUFFIXES = (".pdf", ".svg", ".png")
+
+
+def _spec_partition(args: argparse.Namespace) -> tuple[RACSpec, Partition]:
+    spec = RACSpec(M=args.M, R=args.R, L=args.L, T=args.T)
+    return spec, Partition.parse(args.partition, spec.T)
+
+
+def _print(args: argparse.Namespace, obj: dict, text: str) -> None:
+    print(json.dumps(obj, default=str) if args.json else text)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    s = str(value)
+    return s if len(s) <= 40 else f"{s[:12]}...{s[-8:]} ({len(s)} digits)"
+
+
+def cmd_bound(args: argparse.Namespace) -> int:
+    from .bounds.summary import bounds_summary
+
+    spec, part = _spec_partition(args)
+    s = bounds_summary(spec, part, max_nodes=args.max_nodes)
+    lines = [
+        f"{spec}, partition {part.name} (A = {list(part.A)})",
+        f"  min-cut bound      {_fmt(s['mincut'])}  (log2 {s['mincut_log2']:.3f}, {s['mincut_edges']} cut edges)",
+        f"  degree bound       {_fmt(s['degree'])}",
+        f"  symmetric copies   {_fmt(s['symmetric'])}",
+        f"  all-chains cut     {_fmt(s['all_chains'])}",
+        f"  paper lower bound  {_fmt(s['lower'])}" + (f"  ({s['lower_status']})" if s["lower_status"] else ""),
+    ]
+    _print(args, s, "\n".join(lines))
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from .rank import separation_rank
+
+    spec, part = _spec_partition(args)
+    res = separation_rank(spec, part, rng=args.seed)
+    _print(args, res.to_dict(), res.report())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .bounds import check_bounds
+
+    spec, part = _spec_partition(args)
+    (row,) = check_bounds([(spec, part)], rng=args.seed)
+    d = row.to_dict()
+    order = ["lower", "exact", "mincut", "degree", "symmetric", "all_chains"]
+    text = f"{spec}, partition {part.name}: ordering holds\n" + "\n".join(
+        f"  {k:<11}{_fmt(d[k])}" for k in order
+    )
+    _print(args, d, text)
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .bounds import bounds_table
+
+    parts = [p.strip() for p in args.partition.split(";") if p.strip()]
+    rows = bounds_table(
+        args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
+        partitions=parts, rng=args.seed,
+    )
+    stem = Path(args.output).with_suffix("")
+    print(f"{len(rows)} rows -> {stem}.csv, {stem}.json")
+    return 0
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    from .network import compile_network
+
+    spec, part = _spec_partition(args)
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in _FIGURE_SUFFIXES + (".tex",):
+        raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
+    from .mincut import mincut_bound
+
+    network = compile_network(spec, merged=args.merged)
+    cut = mincut_bound(network, part) if args.cut else None
+    if suffix == ".tex":
+        from .drawing import write_tikz
+
+        write_tikz(network, out, partition=part, cut=cut)
+    else:
+        from .drawing import write_figure
+
+        write_figure(network, out, partition=part, cut=cut)
+    print(f"wrote {out}" + (f" (min cut {cut.bound})" if cut is not None else ""))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import make_report
+
+    paths = make_report(args.out, quick=args.quick)
+    print("\n".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from .experiments.cli import run_experiment
+
+    return run_experiment(args)

@@ -1,0 +1,139 @@
+"""The ``tnrnn`` command: a thin argparse layer over the public API (no maths here).
+
+Every subcommand parses its arguments into tnrnn objects (RACSpec, Partition), calls one
+public function and prints its result (text, or one JSON object with ``--json``). Bad
+arguments give a one-line message and exit status 2; ``check`` exits 1 when an ordering of
+bounds fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from ._version import __version__
+from .errors import BoundViolationError, TnrnnError
+from .mincut.bound import DEFAULT_MAX_NODES
+
+__all__ = ["main", "build_parser"]
+
+
+_EXAMPLES = {
+    "bound": "tnrnn bound --M 3 --R 3 --L 2 --T 8 --partition start-end --json",
+    "rank": "tnrnn rank --M 2 --R 2 --L 2 --T 8 --seed 0",
+    "check": "tnrnn check --M 2 --R 3 --L 3 --T 6 --partition interleaved",
+    "sweep": "tnrnn sweep --L 1,2 --M 2 --R 2 --T 2,4,6 -o table.csv",
+    "draw": "tnrnn draw --M 2 --R 2 --L 2 --T 6 --cut -o lattice.pdf",
+    "report": "tnrnn report --quick --out figures",
+    "experiment": "tnrnn experiment ses --quick",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D401
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected at least one integer, got {text!r}")
+    return values
+
+
+def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> None:
+    g = p.add_argument_group("network")
+    g.add_argument("--M", type=int, required=True, help="representation functions (input dim)")
+    g.add_argument("--R", type=int, required=True, help="channels per layer")
+    g.add_argument("--L", type=int, default=1, help="layers (default 1)")
+    g.add_argument("--T", type=int, required=True, help="time steps")
+    if partition:
+        g.add_argument(
+            "--partition", default="start-end",
+            help="start-end (default), interleaved, split:K, or A:1,2,5 (the steps of side A)",
+        )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _subparser(sub, name: str, help_text: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name, help=help_text, description=help_text,
+        epilog=f"example:\n  {_EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``tnrnn`` command."""
+    parser = _Parser(
+        prog="tnrnn",
+        description="Tensor networks, min-cut bounds and exact separation ranks of RACs.",
+        epilog="examples:\n" + "\n".join(f"  {e}" for e in _EXAMPLES.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tnrnn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = _subparser(sub, "bound", "min-cut, degree and symmetric-copies bounds, and the paper's lower bound")
+    _add_spec_options(p)
+    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="refuse larger networks")
+
+    p = _subparser(sub, "rank", "exact separation rank over a prime field (random probes)")
+    _add_spec_options(p)
+
+    p = _subparser(sub, "check", "bounds and exact rank side by side; exit 1 if an ordering fails")
+    _add_spec_options(p)
+
+    p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
+    p.add_argument("--L", type=_int_list, default=[1, 2], help="layers, e.g. 1,2,3")
+    p.add_argument("--M", type=_int_list, default=[2], help="e.g. 2,3")
+    p.add_argument("--R", type=_int_list, default=[2], help="e.g. 2,3")
+    p.add_argument("--T", type=_int_list, default=[2, 4, 6], help="e.g. 2,4,6,8")
+    p.add_argument("--partition", default="start-end",
+                   help="partitions separated by ';', e.g. 'start-end;interleaved'")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True, help="table path (.csv; a .json is written beside it)")
+
+    p = _subparser(sub, "draw", "draw a network (and its min cut) to .pdf .svg .png or .tex")
+    _add_spec_options(p)
+    p.add_argument("--cut", action="store_true", help="highlight the min cut of the partition")
+    p.add_argument("--merged", action="store_true", help="merge each (delta, W^H, W^I) into one core")
+    p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
+
+    p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
+    p.add_argument("--out", default="figures", help="output folder (default figures)")
+    p.add_argument("--quick", action="store_true", help="smaller sizes, under a minute")
+
+    p = _subparser(sub, "experiment", "train stacked RNNs of depth 1-3 on memory tasks (needs torch)")
+    from .experiments.cli import add_experiment_arguments
+
+    add_experiment_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``tnrnn`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from . import _commands
+
+    try:
+        return getattr(_commands, f"cmd_{args.command}")(args)
+    except BoundViolationError as err:
+        print(f"tnrnn {args.command}: ordering violated: {err}", file=sys.stderr)
+        return 1
+    except TnrnnError as err:
+        print(f"tnrnn {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tnrnn {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,126 @@
+"""The main job: regenerate the project's figures and the table behind them.
+
+``tnrnn report`` (or :func:`make_report`) writes, into one folder:
+
+- ``shallow_mps_start_end.{pdf,svg,png}``: the shallow RAC's matrix product state with its
+  Start-End min cut;
+- ``deep_lattice_start_end.{pdf,svg,png}``: the depth-2 duplicated-input lattice with its
+  Start-End min cut;
+- ``growth.{pdf,svg,png}``: bounds and exact ranks against T for L = 1, 2, 3 (log axis);
+- ``bounds_table.{csv,json,md}``: the table behind the growth plot.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ._io import write_text_atomic
+from .partition import Partition
+from .spec import RACSpec
+
+__all__ = ["make_report", "REPORT_GRID", "markdown_table"]
+
+#: The grid of the growth table: (M, R) and the steps T per depth L, full and quick.
+REPORT_GRID = {
+    False: {"M": 2, "R": 2, "T": {1: range(2, 21, 2), 2: range(2, 21, 2), 3: range(2, 21, 2)}},
+    True: {"M": 2, "R": 2, "T": {1: range(2, 9, 2), 2: range(2, 9, 2), 3: range(2, 9, 2)}},
+}
+_FORMATS = (".pdf", ".svg", ".png")
+_COLUMNS = ("L", "T", "lower", "exact", "mincut", "degree", "symmetric", "all_chains")
+
+
+def markdown_table(rows: list[dict[str, Any]], columns=_COLUMNS) -> str:
+    """A Markdown table of the given columns (``-`` where a value is missing)."""
+    head = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---:" for _ in columns) + "|"
+    body = ["| " + " | ".join("-" if r.get(c) is None else str(r[c]) for c in columns) + " |" for r in rows]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def _write_all(fig, stem: Path) -> list[Path]:
+    from .drawing import write_figure
+
+    return [write_figure(fig, stem.with_suffix(s)) for s in _FORMATS]
+
+
+def _network_figure(spec: RACSpec, stem: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from .drawing import draw
+    from .mincut import mincut_bound
+    from .network import compile_network
+
+    network = compile_network(spec)
+    part = Partition.start_end(spec.T)
+    fig = draw(network, part, cut=mincut_bound(network, part))
+    try:
+        return _write_all(fig, stem)
+    finally:
+        plt.close(fig)
+
+
+def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int = 0,
+                progress: bool = True) -> list[Path]:
+    """Regenerate every figure and table into ``out``; returns the paths written.
+
+    Parameters
+    ----------
+    out : folder (created if missing)
+    quick : bool
+        A smaller grid (under a minute on 2 cores) instead of the full one (a few minutes).
+    seed : int
+        Base seed of the exact-rank computations.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .bounds import bounds_table
+    from .drawing import plot_bounds
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    paths = _network_figure(RACSpec(M=2, R=4, L=1, T=8), out / "shallow_mps_start_end")
+    paths += _network_figure(RACSpec(M=2, R=2, L=2, T=6), out / "deep_lattice_start_end")
+
+    grid = REPORT_GRID[quick]
+    rows: list[dict[str, Any]] = []
+    for L, Ts in grid["T"].items():
+        rows += bounds_table(
+            out / f".bounds_L{L}", L_values=[L], M_values=[grid["M"]], R_values=[grid["R"]],
+            T_values=list(Ts), rng=seed, resume=False, progress=progress,
+        )
+    for L in grid["T"]:
+        for suffix in (".csv", ".json"):
+            (out / f".bounds_L{L}{suffix}").unlink(missing_ok=True)
+    paths += _table_files(rows, out / "bounds_table")
+
+    fig = plot_bounds(rows, title=f"Start-End separation rank and bounds, M = R = {grid['M']}")
+    try:
+        paths += _write_all(fig, out / "growth")
+    finally:
+        plt.close(fig)
+    if progress:
+        print(f"report written to {out}/ in {time.perf_counter() - t0:.1f} s")
+    return paths
+
+
+def _table_files(rows: list[dict[str, Any]], stem: Path) -> list[Path]:
+    import csv
+    import io
+    import json
+
+    buf = io.StringIO()
+    columns = list(rows[0]) if rows else list(_COLUMNS)
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return [
+        write_text_atomic(stem.with_suffix(".csv"), buf.getvalue()),
+        write_text_atomic(stem.with_suffix(".json"), json.dumps(rows, indent=1, default=str)),
+        write_text_atomic(stem.with_suffix(".md"), markdown_table(rows)),
+    ]
