@@ -65,6 +65,28 @@ def _select(rows: Sequence[Mapping[str, Any]], partition: str | None) -> tuple[l
     return chosen, partition
 
 
+def _decorate(ax, style, huge, keys, order, colour, several) -> None:
+    """Axis scale and labels, and the two legends (depth colours, quantity styles)."""
+    from matplotlib.lines import Line2D
+
+    if not huge:
+        ax.set_yscale("log")
+    ax.set_xlabel("T (sequence length)", fontsize=style.font_size + 1)
+    ax.set_ylabel("log10 of separation rank / bound" if huge else "separation rank / bound",
+                  fontsize=style.font_size + 1)
+    ax.tick_params(labelsize=style.font_size)
+    ax.grid(True, which="major", alpha=0.3)
+    depths = sorted({g[0] for g in order})
+    shown = order if several else [next(g for g in order if g[0] == d) for d in depths]
+    first = ax.legend(handles=[Line2D([], [], color=colour[g], lw=2, label=(
+        f"L={g[0]}, M={g[1]}, R={g[2]}" if several else f"L={g[0]}")) for g in shown],
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=style.font_size, frameon=False)
+    ax.add_artist(first)
+    ax.legend(handles=[Line2D([], [], color=style.line, ls=QUANTITIES[k][1], marker=QUANTITIES[k][2],
+                              mfc="white", label=QUANTITIES[k][0]) for k in keys],
+              loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=style.font_size, frameon=False)
+
+
 def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None = None, *,
                 partition: str | None = None, quantities: Sequence[str] | None = None,
                 title: str | None = None):
@@ -115,7 +137,6 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     finite = [v for pts in logs.values() for _, v in pts if not math.isnan(v)]
     huge = bool(finite) and max(finite) > 300
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     fig = Figure(figsize=(7.8, 4.4), dpi=style.dpi, layout="constrained") if ax is None else ax.figure
     ax = fig.add_subplot() if ax is None else ax
@@ -134,21 +155,7 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
             ax.plot(t, v if huge else 10.0 ** v, ls=ls, marker=marker, color=colour[g],
                     ms=5 if k == "exact" else 4, lw=1.6 if k == "exact" else 1.0,
                     mfc=colour[g] if k == "exact" else "white")
-    if not huge:
-        ax.set_yscale("log")
-    ax.set_xlabel("T (sequence length)", fontsize=style.font_size + 1)
-    ax.set_ylabel("log10 of separation rank / bound" if huge else "separation rank / bound",
-                  fontsize=style.font_size + 1)
-    ax.tick_params(labelsize=style.font_size)
-    ax.grid(True, which="major", alpha=0.3)
-    shown = order if several else [next(g for g in order if g[0] == d) for d in depths]
-    first = ax.legend(handles=[Line2D([], [], color=colour[g], lw=2, label=(
-        f"L={g[0]}, M={g[1]}, R={g[2]}" if several else f"L={g[0]}")) for g in shown],
-        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=style.font_size, frameon=False)
-    ax.add_artist(first)
-    ax.legend(handles=[Line2D([], [], color=style.line, ls=QUANTITIES[k][1], marker=QUANTITIES[k][2],
-                              mfc="white", label=QUANTITIES[k][0]) for k in keys],
-              loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=style.font_size, frameon=False)
+    _decorate(ax, style, huge, keys, order, colour, several)
     if title is None:
         mr = {(r.get("M"), r.get("R")) for r in rows}
         (m, r), = mr if len(mr) == 1 else {(None, None)}
