@@ -1,0 +1,111 @@
+"""The tnrnn command: outputs equal the public API's, errors are one line with status 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import tnrnn
+from tnrnn.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and tnrnn.__version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["bound", "--help"])
+    assert "example:" in capsys.readouterr().out
+
+
+def test_bound_json_matches_the_api(capsys):
+    code, out, _ = run(capsys, "bound", "--M", "3", "--R", "3", "--L", "2", "--T", "8", "--json")
+    assert code == 0
+    got = json.loads(out)
+    spec, part = tnrnn.RACSpec(3, 3, 2, 8), tnrnn.Partition.start_end(8)
+    assert got["mincut"] == tnrnn.mincut_bound(spec, part).bound == 3**5
+    assert got["degree"] == tnrnn.degree_bound(3, 2, part)
+    assert got["symmetric"] == tnrnn.symmetric_copies_bound(3, 2, 8)
+    assert got["lower"] == tnrnn.depth2_lower_bound(3, 3, 8) and got["lower_status"] == "theorem"
+    code, out, _ = run(capsys, "bound", "--M", "2", "--R", "2", "--L", "2", "--T", "5",
+                       "--partition", "A:1,3", "--json")
+    got = json.loads(out)
+    assert got["symmetric"] is None and got["lower"] is None
+    assert got["partition"]["A"] == [1, 3]
+    assert got["mincut"] == tnrnn.mincut_bound(tnrnn.RACSpec(2, 2, 2, 5), "A:1,3").bound
+
+
+def test_rank_and_check(capsys):
+    code, out, _ = run(capsys, "rank", "--M", "2", "--R", "2", "--L", "2", "--T", "6", "--json")
+    got = json.loads(out)
+    want = tnrnn.separation_rank(tnrnn.RACSpec(2, 2, 2, 6), "start-end", rng=0)
+    assert code == 0 and got["rank"] == want.rank and got["prime"] == tnrnn.DEFAULT_PRIME
+    code, out, _ = run(capsys, "check", "--M", "2", "--R", "2", "--L", "3", "--T", "4")
+    assert code == 0 and "ordering holds" in out
+
+
+def test_check_exits_1_on_a_violation(capsys, monkeypatch):
+    import tnrnn.bounds
+
+    def violated(*args, **kwargs):
+        raise tnrnn.BoundViolationError("exact 7 > mincut 6")
+
+    monkeypatch.setattr(tnrnn.bounds, "check_bounds", violated)
+    code, _, err = run(capsys, "check", "--M", "2", "--R", "2", "--L", "2", "--T", "4")
+    assert code == 1 and "exact 7 > mincut 6" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["bound", "--M", "2", "--R", "0", "--T", "4"], "R must be a positive integer, got 0"),
+        (["bound", "--M", "2", "--R", "2", "--T", "5"], "Start-End partition needs even T"),
+        (["bound", "--M", "2", "--R", "2", "--T", "4", "--partition", "halves"], "cannot read partition"),
+        (["bound", "--M", "2", "--R", "2", "--L", "3", "--T", "3000"], "nodes, above max_nodes"),
+        (["draw", "--M", "2", "--R", "2", "--T", "4", "-o", "x.jpg"], "use a .pdf, .svg, .png or .tex"),
+    ],
+)
+def test_bad_arguments_one_line_status_2(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_argparse_errors_are_status_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["bound", "--M", "x"])
+    assert info.value.code == 2 and "invalid int value" in capsys.readouterr().err
+
+
+def test_draw_and_report(capsys, tmp_path):
+    for suffix in (".svg", ".tex"):
+        path = tmp_path / f"net{suffix}"
+        code, out, _ = run(capsys, "draw", "--M", "2", "--R", "2", "--L", "2", "--T", "4", "--cut", "-o", str(path))
+        assert code == 0 and path.stat().st_size > 0 and "min cut 8" in out
+    code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path / "fig"))
+    assert code == 0
+    names = {p.name for p in (tmp_path / "fig").iterdir()}
+    for stem in ("shallow_mps_start_end", "deep_lattice_start_end", "growth"):
+        assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= names
+    assert {"bounds_table.csv", "bounds_table.json", "bounds_table.md"} <= names
+    rows = json.loads((tmp_path / "fig" / "bounds_table.json").read_text())
+    assert all(r["lower"] is None or r["lower"] <= r["exact"] <= r["mincut"] for r in rows)
+    assert {r["L"] for r in rows} == {1, 2, 3}
+
+
+def test_sweep_writes_tables(capsys, tmp_path):
+    out = tmp_path / "t.csv"
+    code, text, _ = run(capsys, "sweep", "--L", "1,2", "--M", "2", "--R", "2", "--T", "2,4", "-o", str(out))
+    assert code == 0 and out.exists() and (tmp_path / "t.json").exists()
+    assert len(out.read_text().strip().splitlines()) == 1 + 4
+
+
+def test_python_dash_m():
+    res = subprocess.run([sys.executable, "-m", "tnrnn", "--version"], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.startswith("tnrnn ")
