@@ -314,8 +314,12 @@ def test_cli_end_to_end(tmp_path):
     budget = M.param_count("rac", 1, 8, 34, 33)
     for run in summary["runs"]:
         assert run["width"] == M.match_width("rac", run["depth"], budget, 34, 33)
-    assert (tmp_path / "copy_accuracy.png").stat().st_size > 1000
+    png = tmp_path / "copy_accuracy.png"
+    assert png.stat().st_size > 1000
     assert len(list((tmp_path / "runs").glob("*.json"))) == 4
+    png.unlink()
+    args = parser.parse_args(["experiment", "copy", "--plot-only", "--out", str(tmp_path)])
+    assert run_experiment(args) == 0 and png.stat().st_size > 1000
 
 
 def test_plot_has_one_curve_per_depth():
@@ -333,6 +337,16 @@ def test_plot_has_one_curve_per_depth():
     assert list(lines[0].get_xdata()) == [10, 20, 40]
     with pytest.raises(InputError):
         plot_accuracy([])
+    copy_recs = [{"config": {"task": "copy", "cell": "rac", "depth": d, "length": b, "m": 5},
+                  "test": {"accuracy": 0.1, "loss": 0.5},
+                  "chance": {"accuracy": 1 / 32, "loss": CopyingMemory(B=b, n=5).chance_loss}}
+                 for d in (1, 2) for b in (5, 10)]
+    fig = plot_accuracy(copy_recs)
+    assert len(fig.axes) == 2
+    chance_line = fig.axes[1].get_lines()[-1]
+    assert np.allclose(chance_line.get_ydata(), [5 * math.log(32) / (b + 10) for b in (5, 10)])
+    with pytest.raises(InputError, match="mix"):
+        plot_accuracy(recs + copy_recs)
 
 
 def test_import_tnrnn_does_not_import_torch():

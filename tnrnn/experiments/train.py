@@ -166,7 +166,7 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=config.patience)
     curves = {"step": [], "train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
     best = {"step": 0, "val_accuracy": -1.0, "val_loss": math.inf}
-    best_state = copy.deepcopy(model.state_dict())
+    best_state = None
     interrupted = diverged = False
     window: list[float] = []
     start = time.perf_counter()
@@ -199,7 +199,8 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
         interrupted = True
     finally:
         bar.close()
-    model.load_state_dict(best_state)
+    if best["step"] > 0:  # else stopped before the first evaluation: keep the last weights
+        model.load_state_dict(best_state)
     test_loss, test_acc = evaluate(model, task, test_data)
     record = {
         "config": asdict(config),
