@@ -164,7 +164,7 @@ def test_table_resumes_after_interruption(tmp_path, monkeypatch):
 def test_table_stops_growing_T_when_rows_are_slow_or_too_large(tmp_path):
     rows = bounds_table(tmp_path / "a", **{**SMALL, "L_values": (2,)}, max_row_seconds=0.0)
     assert sorted({r["T"] for r in rows}) == [2]
-    rows = bounds_table(tmp_path / "b", **{**SMALL, "L_values": (2,)}, max_probes=4)
+    rows = bounds_table(tmp_path / "b", **{**SMALL, "L_values": (2,), "progress": True}, max_probes=4)
     assert {r["T"]: r["status"] for r in rows if r["R"] == 3} == {2: "ok", 4: "too-large"}
 
 

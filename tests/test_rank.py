@@ -201,7 +201,10 @@ def test_depth2_construction_as_integer_float_weights():
 @pytest.mark.parametrize(
     "M,R,L,T,name",
     [(2, 2, 2, 4, "start-end"), (2, 3, 2, 3, "split:1"), (2, 2, 2, 4, "interleaved"),
-     (1, 2, 3, 4, "start-end"), (3, 2, 1, 4, "A:1,4"), (2, 2, 3, 3, "A:2")],
+     (1, 2, 3, 4, "start-end"), (3, 2, 1, 4, "A:1,4"), (2, 2, 3, 3, "A:2"),
+     (3, 2, 2, 4, "start-end"), (2, 3, 2, 6, "start-end"), (2, 2, 3, 4, "start-end"),
+     pytest.param(2, 2, 3, 5, "split:2", marks=pytest.mark.slow),
+     pytest.param(3, 3, 2, 5, "A:1,3", marks=pytest.mark.slow)],
 )
 def test_probe_rank_equals_grid_rank_with_enough_templates(M, R, L, T, name):
     spec = RACSpec(M=M, R=R, L=L, T=T)

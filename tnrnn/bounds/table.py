@@ -152,7 +152,7 @@ def bounds_table(
                 if row["status"] == "VIOLATION":
                     raise BoundViolationError(row["violation"])
                 if bar is not None:
-                    bar.set_postfix(L=spec.L, M=spec.M, R=spec.R, T=spec.T, rank=row["exact"])
+                    bar.set_postfix(L=spec.L, M=spec.M, R=spec.R, T=spec.T, rank=row.get("exact", row["status"]))
                 stop = row["status"] != "ok" or row["seconds"] > max_row_seconds
     finally:
         if bar is not None:
