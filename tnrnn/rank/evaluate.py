@@ -168,7 +168,7 @@ def _evaluate_rows(weights, row_steps, xr, col_steps, xc) -> np.ndarray:
     return _mixed(weights, ar, h, ur, uc, schedule)
 
 
-def _col_transfer(weights, ar: _Arith, uc: np.ndarray) -> list[np.ndarray]:
+def _col_transfer(weights, uc: np.ndarray) -> list[np.ndarray]:
     """``Q_s = W^{I,2} P_s(b)`` per column probe and suffix step (or ``W^O P_S`` for L = 1)."""
     p = weights.prime
     nc, S, R = uc.shape
@@ -196,7 +196,7 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
     p = weights.prime
     nr, nc = h.shape[0], uc.shape[0]
     R, L = spec.R, spec.L
-    Q = _col_transfer(weights, ar, uc)
+    Q = _col_transfer(weights, uc)
     if L == 1:
         G = Q[0][:, 0, :]  # (nc, R): y = G(b) . h^1_k(a)
         Y = _matmul(h[:, 0], np.ascontiguousarray(G.T), p)
