@@ -227,7 +227,9 @@ def test_tiny_training_learns_easy_copy(tmp_path):
     assert on_disk["test"] == rec["test"] and on_disk["seed"] == 0
     assert on_disk["config"]["batch_size"] == 128 and on_disk["config"]["lr"] == 1e-3
     assert len(on_disk["curves"]["val_accuracy"]) == 6
-    assert rec["best"]["val_accuracy"] == max(rec["curves"]["val_accuracy"])
+    assert rec["best"]["val_loss"] == min(rec["curves"]["val_loss"])
+    i = rec["curves"]["val_loss"].index(rec["best"]["val_loss"])
+    assert rec["best"]["step"] == rec["curves"]["step"][i]
 
 
 @pytest.mark.parametrize("cell", ["tanh", "gru", "lstm"])
@@ -286,6 +288,16 @@ def test_interruption_keeps_best_checkpoint_and_stops_sweep(tmp_path, monkeypatc
     assert 0 < records[0]["steps_done"] < 100
     assert records[0]["best"]["step"] in records[0]["curves"]["step"]
     assert len(TR.load_records(tmp_path)) == 1
+
+
+def test_pure_rac_divergence_is_recorded(tmp_path):
+    # without normalisation a depth-3 RAC overflows float32 at T = 80 on the first step
+    config = TR.RunConfig(task="ses", length=80, m=5, depth=3, width=16, steps=5, eval_every=5,
+                          val_size=32, test_size=32, rac_norm="none")
+    rec = TR.train_run(config, out_dir=tmp_path, progress=False)
+    assert rec["diverged"] and rec["steps_done"] == 0
+    on_disk = json.loads(TR.record_path(tmp_path, config).read_text())  # strict JSON
+    assert on_disk["diverged"] and on_disk["test"] == {"accuracy": None, "loss": None}
 
 
 def test_config_errors():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 __all__ = ["add_experiment_parser", "add_experiment_arguments", "run_experiment", "PRESETS", "main"]
@@ -133,6 +134,8 @@ def run_experiment(args: argparse.Namespace) -> int:
     preset = PRESETS[(args.task, bool(args.quick))]
     base = _base_config(args, preset)
     lengths = args.lengths or preset["lengths"]
+    for length in lengths:  # refuse a bad length before anything trains
+        replace(base, length=length).validate()
     torch.set_num_threads(max(1, args.threads))
     task = base.make_task()
     records, interrupted = [], False

@@ -24,7 +24,9 @@ A RAC multiplies T factors, so its states' size drifts geometrically with T. Two
   network's output is the pure RAC's output times a positive number that depends on the input.
   The predicted class (argmax) is therefore exactly the pure RAC's: the normalisation changes
   only the softmax temperature per sequence, not the decision function. ``rac_norm="none"``
-  trains the pure RAC (its products can overflow on long sequences).
+  trains the pure RAC: it works on short sequences (T = 10), but a depth-3 RAC at T = 80
+  overflows float32 in its very first forward pass (the record then says ``"diverged"``),
+  since ``f(x^t)`` enters layer 3 with degree C(T-t+2, 2), thousands of near-1 factors.
 
 Gradient clipping (in :mod:`tnrnn.experiments.train`) bounds the remaining spikes.
 The tanh RNN, GRU and LSTM are ``torch.nn.RNN/GRU/LSTM`` with PyTorch's default initialisation

@@ -6,8 +6,10 @@ One run (:func:`train_run`) trains one network on one task length:
   fresh sequences drawn on the fly, gradient norm clipped to ``clip`` (default 1.0);
 - every ``eval_every`` steps the validation set is scored; the learning rate is divided by 10
   when the validation loss has not improved for ``patience`` evaluations
-  (``ReduceLROnPlateau``); the parameters with the best validation accuracy (ties: lower
-  loss) are kept and restored at the end, and the test set is scored with them;
+  (``ReduceLROnPlateau``); the parameters with the lowest validation loss are kept and
+  restored at the end, and the test set is scored with them (the loss, not the accuracy,
+  picks the checkpoint: near chance the accuracy is noise, and on Copying Memory an early
+  lucky accuracy could otherwise keep a checkpoint whose loss is far above chance);
 - a non-finite training loss stops the run (``"diverged": true``) and keeps the best
   checkpoint; Ctrl-C (``KeyboardInterrupt``) stops it the same way (``"interrupted": true``).
 
@@ -190,7 +192,7 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
                 for key, value in zip(curves, (step, float(np.mean(window)), val_loss, val_acc, lr)):
                     curves[key].append(value)
                 window = []
-                if val_acc > best["val_accuracy"] or (val_acc == best["val_accuracy"] and val_loss < best["val_loss"]):
+                if val_loss < best["val_loss"]:
                     best = {"step": step, "val_accuracy": val_acc, "val_loss": val_loss}
                     best_state = copy.deepcopy(model.state_dict())
                 sched.step(val_loss if math.isfinite(val_loss) else math.inf)
@@ -199,9 +201,12 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
         interrupted = True
     finally:
         bar.close()
-    if best["step"] > 0:  # else stopped before the first evaluation: keep the last weights
+    if best_state is not None:  # else stopped before the first evaluation: keep the last weights
         model.load_state_dict(best_state)
-    test_loss, test_acc = evaluate(model, task, test_data)
+    if diverged and best_state is None:  # no finite model to score
+        test_loss, test_acc = math.nan, None
+    else:
+        test_loss, test_acc = evaluate(model, task, test_data)
     record = {
         "config": asdict(config),
         "seed": config.seed,
@@ -218,9 +223,21 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
         "seconds": time.perf_counter() - start,
         "torch": {"version": torch.__version__, "threads": torch.get_num_threads()},
     }
+    record = _json_safe(record)
     if out_dir is not None:
-        write_text_atomic(record_path(out_dir, config), json.dumps(record, indent=1))
+        write_text_atomic(record_path(out_dir, config), json.dumps(record, indent=1, allow_nan=False))
     return record
+
+
+def _json_safe(value):
+    """The record with every non-finite float (a diverged loss) replaced by None."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def run_sweep(base: RunConfig, lengths: list[int], depths: list[int], cells: list[str], *,
@@ -257,9 +274,13 @@ def _summary_line(record: dict) -> str:
     axis = "T" if c["task"] == "ses" else "B"
     flags = " (interrupted)" if record["interrupted"] else " (diverged)" if record["diverged"] else ""
     return (f"{c['task']} {c['cell']:>4} L={c['depth']} {axis}={c['length']:<4} width={c['width']:<4} "
-            f"params={record['n_params']:<6} test acc={record['test']['accuracy']:.3f} "
-            f"loss={record['test']['loss']:.4f} (chance acc {record['chance']['accuracy']:.3f}, "
+            f"params={record['n_params']:<6} test acc={_fmt(record['test']['accuracy'], 3)} "
+            f"loss={_fmt(record['test']['loss'])} (chance acc {record['chance']['accuracy']:.3f}, "
             f"loss {record['chance']['loss']:.4f}) {record['seconds']:.0f}s{flags}")
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "nan" if value is None else f"{value:.{digits}f}"
 
 
 def load_records(out_dir: str | Path) -> list[dict]:
