@@ -139,6 +139,51 @@ def _model_for(config: RunConfig, task: Task):
     return model, param_count(config.cell, config.depth, config.width, task.vocab, task.n_classes)
 
 
+def _fit(model, task: Task, config: RunConfig, train_rng, val_data, progress: bool) -> dict:
+    """The training loop; returns curves, best checkpoint and how it ended."""
+    import torch
+    from tqdm.auto import tqdm
+
+    opt = torch.optim.RMSprop(model.parameters(), lr=config.lr)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=config.patience)
+    out = {"curves": {"step": [], "train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []},
+           "best": {"step": 0, "val_accuracy": None, "val_loss": math.inf}, "best_state": None,
+           "steps_done": 0, "interrupted": False, "diverged": False}
+    curves, window = out["curves"], []
+    label = f"{task.name} {config.cell} L={config.depth} {'T' if task.name == 'ses' else 'B'}={config.length}"
+    bar = tqdm(range(1, config.steps + 1), desc=label, disable=not progress, leave=False)
+    try:
+        for step in bar:
+            xt, yt = _to_tensors(task, *task.sample(config.batch_size, train_rng))
+            loss, _, _ = _scores(task, model(xt), yt)
+            if not torch.isfinite(loss):
+                out["diverged"] = True
+                break
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            opt.step()
+            out["steps_done"] = step
+            window.append(float(loss.detach()))
+            if step % config.eval_every and step != config.steps:
+                continue
+            val_loss, val_acc = evaluate(model, task, val_data)
+            values = (step, float(np.mean(window)), val_loss, val_acc, opt.param_groups[0]["lr"])
+            for key, value in zip(curves, values):
+                curves[key].append(value)
+            window = []
+            if val_loss < out["best"]["val_loss"]:
+                out["best"] = {"step": step, "val_accuracy": val_acc, "val_loss": val_loss}
+                out["best_state"] = copy.deepcopy(model.state_dict())
+            sched.step(val_loss if math.isfinite(val_loss) else math.inf)
+            bar.set_postfix(loss=f"{curves['train_loss'][-1]:.3f}", val_acc=f"{val_acc:.3f}")
+    except KeyboardInterrupt:
+        out["interrupted"] = True
+    finally:
+        bar.close()
+    return out
+
+
 def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress: bool = True) -> dict:
     """Train one network as described in the module docs and return its record.
 
@@ -156,7 +201,6 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
         The JSON record; ``record["interrupted"]`` is True if Ctrl-C stopped the run.
     """
     import torch
-    from tqdm.auto import tqdm
 
     config = config.validate()
     task = config.make_task()
@@ -164,46 +208,11 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
     val_data = task.sample(config.val_size, val_rng)
     test_data = task.sample(config.test_size, test_rng)
     model, n_params = _model_for(config, task)
-    opt = torch.optim.RMSprop(model.parameters(), lr=config.lr)
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=config.patience)
-    curves = {"step": [], "train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
-    best = {"step": 0, "val_accuracy": -1.0, "val_loss": math.inf}
-    best_state = None
-    interrupted = diverged = False
-    window: list[float] = []
     start = time.perf_counter()
-    label = f"{task.name} {config.cell} L={config.depth} {'T' if task.name == 'ses' else 'B'}={config.length}"
-    bar = tqdm(range(1, config.steps + 1), desc=label, disable=not progress, leave=False)
-    try:
-        for step in bar:
-            xt, yt = _to_tensors(task, *task.sample(config.batch_size, train_rng))
-            loss, _, _ = _scores(task, model(xt), yt)
-            if not torch.isfinite(loss):
-                diverged = True
-                break
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-            opt.step()
-            window.append(float(loss.detach()))
-            if step % config.eval_every == 0 or step == config.steps:
-                val_loss, val_acc = evaluate(model, task, val_data)
-                lr = opt.param_groups[0]["lr"]
-                for key, value in zip(curves, (step, float(np.mean(window)), val_loss, val_acc, lr)):
-                    curves[key].append(value)
-                window = []
-                if val_loss < best["val_loss"]:
-                    best = {"step": step, "val_accuracy": val_acc, "val_loss": val_loss}
-                    best_state = copy.deepcopy(model.state_dict())
-                sched.step(val_loss if math.isfinite(val_loss) else math.inf)
-                bar.set_postfix(loss=f"{curves['train_loss'][-1]:.3f}", val_acc=f"{val_acc:.3f}")
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-    if best_state is not None:  # else stopped before the first evaluation: keep the last weights
-        model.load_state_dict(best_state)
-    if diverged and best_state is None:  # no finite model to score
+    fit = _fit(model, task, config, train_rng, val_data, progress)
+    if fit["best_state"] is not None:  # else stopped before the first evaluation: keep the last weights
+        model.load_state_dict(fit["best_state"])
+    if fit["diverged"] and fit["best_state"] is None:  # no finite model to score
         test_loss, test_acc = math.nan, None
     else:
         test_loss, test_acc = evaluate(model, task, test_data)
@@ -213,13 +222,13 @@ def train_run(config: RunConfig, *, out_dir: str | Path | None = None, progress:
         "task": {"name": task.name, "T": task.T, "length": task.length, "vocab": task.vocab,
                  "n_classes": task.n_classes},
         "n_params": n_params,
-        "curves": curves,
-        "best": best,
+        "curves": fit["curves"],
+        "best": fit["best"],
         "test": {"accuracy": test_acc, "loss": test_loss},
         "chance": {"accuracy": task.chance_accuracy, "loss": task.chance_loss},
-        "steps_done": curves["step"][-1] if curves["step"] else 0,
-        "interrupted": interrupted,
-        "diverged": diverged,
+        "steps_done": fit["steps_done"],
+        "interrupted": fit["interrupted"],
+        "diverged": fit["diverged"],
         "seconds": time.perf_counter() - start,
         "torch": {"version": torch.__version__, "threads": torch.get_num_threads()},
     }
