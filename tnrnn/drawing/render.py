@@ -88,6 +88,26 @@ def resolve_cut(network: RACNetwork, cut: Any) -> CutView | None:
     return CutView(edges, side, bound, log2, partition if isinstance(partition, Partition) else None)
 
 
+def prepare(network: RACNetwork, partition: Partition | None, cut: Any, style: Style | None,
+            merged: bool | None, caller: str) -> tuple[Style, Partition | None, CutView | None, Layout]:
+    """Check the arguments shared by :func:`draw` and ``to_tikz`` and compute the layout.
+
+    The partition defaults to the cut's; ``merged=None`` picks the merged view for merged
+    networks and for networks above ``style.max_full_nodes``.
+    """
+    style = Style() if style is None else style
+    if not isinstance(network, RACNetwork):
+        raise TnrnnError(f"{caller} needs a RACNetwork (compile a spec first), got {type(network).__name__}")
+    cutv = resolve_cut(network, cut)
+    if partition is None and cutv is not None:
+        partition = cutv.partition
+    if partition is not None:
+        partition.check_T(network.spec.T)
+    if merged is None:
+        merged = network.merged or network.n_nodes > style.max_full_nodes
+    return style, partition, cutv, network_layout(network, merged=merged)
+
+
 def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | None) -> np.ndarray:
     """Per node: 1 on side A, 2 on side B, 0 unknown (inputs follow the partition)."""
     sides = np.zeros(network.n_nodes, dtype=np.int8)
@@ -296,17 +316,7 @@ def draw(network: RACNetwork, partition: Partition | None = None, cut: Any = Non
     >>> type(fig).__name__
     'Figure'
     """
-    style = Style() if style is None else style
-    if not isinstance(network, RACNetwork):
-        raise TnrnnError(f"draw needs a RACNetwork (compile a spec first), got {type(network).__name__}")
-    cutv = resolve_cut(network, cut)
-    if partition is None and cutv is not None:
-        partition = cutv.partition
-    if partition is not None:
-        partition.check_T(network.spec.T)
-    if merged is None:
-        merged = network.merged or network.n_nodes > style.max_full_nodes
-    lay = network_layout(network, merged=merged)
+    style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
     xmin, xmax, ymin, ymax = lay.bbox()

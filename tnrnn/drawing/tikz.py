@@ -16,8 +16,8 @@ from .._io import write_text_atomic
 from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
-from .layout import Layout, network_layout
-from .render import MARKERS, figure_units, glyph_kinds, format_bound_tex, node_sides, resolve_cut
+from .layout import Layout
+from .render import MARKERS, figure_units, format_bound_tex, glyph_kinds, node_sides, prepare
 from .style import Style
 
 __all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]
@@ -185,17 +185,7 @@ def to_tikz(network: RACNetwork, partition: Partition | None = None, cut: Any = 
     >>> doc.splitlines()[0]
     '\\\\documentclass[tikz,border=4pt]{standalone}'
     """
-    style = Style() if style is None else style
-    if not isinstance(network, RACNetwork):
-        raise TnrnnError(f"to_tikz needs a RACNetwork, got {type(network).__name__}")
-    cutv = resolve_cut(network, cut)
-    if partition is None and cutv is not None:
-        partition = cutv.partition
-    if partition is not None:
-        partition.check_T(network.spec.T)
-    if merged is None:
-        merged = network.merged or network.n_nodes > style.max_full_nodes
-    lay = network_layout(network, merged=merged)
+    style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "to_tikz")
     shown = int(lay.visible.sum())
     if shown > MAX_TIKZ_NODES:
         raise MemoryLimitError(f"TikZ export of {shown:,} nodes exceeds MAX_TIKZ_NODES="
