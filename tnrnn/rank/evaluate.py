@@ -56,26 +56,28 @@ class _Arith:
     def scalars(self, arr: np.ndarray) -> np.ndarray:
         return np.asarray(arr, dtype=self.dtype)
 
-    def lincomb(self, coeffs: np.ndarray, arrays: list, tmp: np.ndarray) -> np.ndarray:
-        """``sum_c coeffs[c] * arrays[c]`` (scalar coefficients), reduced."""
+    def sum_products(self, pairs, tmp: np.ndarray) -> np.ndarray | None:
+        """``sum x * y`` over the (x, y) pairs (broadcasting), reduced often enough never to
+        overflow; ``None`` when there are no pairs."""
         acc = None
         count = 0
-        for c, w in enumerate(coeffs):
-            if w == 0:
-                continue
+        for x, y in pairs:
             if acc is None:
-                acc = np.multiply(arrays[c], w)
+                acc = np.multiply(x, y)
                 count = 1
                 continue
             if count == self.group:
                 self.reduce(acc)
                 count = 1
-            np.multiply(arrays[c], w, out=tmp)
+            np.multiply(x, y, out=tmp)
             acc += tmp
             count += 1
-        if acc is None:
-            return np.zeros_like(arrays[0])
-        return self.reduce(acc)
+        return None if acc is None else self.reduce(acc)
+
+    def lincomb(self, coeffs: np.ndarray, arrays: list, tmp: np.ndarray) -> np.ndarray:
+        """``sum_c coeffs[c] * arrays[c]`` (scalar coefficients), reduced."""
+        acc = self.sum_products(((arrays[c], w) for c, w in enumerate(coeffs) if w != 0), tmp)
+        return np.zeros_like(arrays[0]) if acc is None else acc
 
     def mul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``a * b`` reduced, in place in ``a`` (``b`` may broadcast)."""
@@ -229,21 +231,7 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
 
 def _outer_sum(ar: _Arith, col_vecs: list, row_coeffs: np.ndarray, tmp: np.ndarray) -> np.ndarray:
     """``sum_c col_vecs[c] (m, 1) * row_coeffs[:, c] (nc,)``, reduced: shape (m, nc)."""
-    acc = None
-    count = 0
-    for c in range(len(col_vecs)):
-        rc = row_coeffs[:, c][None, :]
-        if acc is None:
-            acc = np.multiply(col_vecs[c], rc)
-            count = 1
-            continue
-        if count == ar.group:
-            ar.reduce(acc)
-            count = 1
-        np.multiply(col_vecs[c], rc, out=tmp)
-        acc += tmp
-        count += 1
-    return ar.reduce(acc)
+    return ar.sum_products(((col_vecs[c], row_coeffs[:, c][None, :]) for c in range(len(col_vecs))), tmp)
 
 
 def _mixed(weights, ar: _Arith, h: np.ndarray, ur, uc, schedule) -> np.ndarray:
