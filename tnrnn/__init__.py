@@ -2,8 +2,8 @@
 Arithmetic Circuits (RACs), after Levine, Sharir, Ziv and Shashua, "On the Long-Term
 Memory of Deep Recurrent Networks" (arXiv:1710.09431).
 
-``import tnrnn`` loads numpy, scipy-free core modules and networkx-free structures only;
-matplotlib, torch and tensornetwork are imported lazily by the functions that need them.
+``import tnrnn`` loads numpy, opt_einsum and tnrnn itself: matplotlib, scipy, networkx,
+tensornetwork, python-flint and torch are imported by the functions that need them.
 """
 
 from ._version import __version__
@@ -51,7 +51,7 @@ from .drawing import (
 )
 from .partition import Partition
 from .rank import RankResult, separation_rank
-from .bounds import BoundRow, bounds_table, check_bounds
+from .bounds import BoundRow, bounds_summary, bounds_table, check_bounds
 from .rac import advance, forward, hidden_states, initial_states, readout
 from .representation import gaussian, identity, one_hot
 from .spec import RACSpec
@@ -70,7 +70,7 @@ __all__ = [
     # closed forms
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
     "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
-    "symmetric_copies_bound",
+    "symmetric_copies_bound", "network_size",
     # drawing
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout",
     "network_layout", "chain_layout", "lattice_layout",
@@ -81,5 +81,5 @@ __all__ = [
     # min-cut bounds
     "mincut_bound", "CutBound", "mincut_table",
     # exact ranks and bounds side by side
-    "separation_rank", "RankResult", "check_bounds", "bounds_table", "BoundRow",
+    "separation_rank", "RankResult", "check_bounds", "bounds_table", "bounds_summary", "BoundRow",
 ]

@@ -5,6 +5,7 @@ each other) and holds them against each other.
 """
 
 from .rows import UPPER_BOUNDS, BoundRow, bound_row, case_seed, check_bounds, check_row, violations
+from .summary import bounds_summary
 from .table import TABLE_COLUMNS, bounds_table, read_bounds_table
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "case_seed",
     "UPPER_BOUNDS",
     "bounds_table",
+    "bounds_summary",
     "read_bounds_table",
     "TABLE_COLUMNS",
 ]
