@@ -14,9 +14,11 @@ A RAC multiplies T factors, so its states' size drifts geometrically with T. Two
 - *Near-identity initialisation* (always): ``W^{H,l} = I + noise``, ``W^{I,1}`` with entries
   ``1 + noise`` (so ``W^{I,1} f(x)`` is close to the all-ones vector for every symbol),
   ``W^{I,l} = I + noise`` for l >= 2 and ``h^l_0 = 1``; noise is Gaussian with standard deviation
-  ``init_noise / sqrt(fan_in)`` (default 0.1). At initialisation every state is the all-ones
-  vector times a product of factors close to 1, so nothing vanishes or explodes and the
-  network starts as an element-wise multiplicative memory that keeps its past.
+  ``init_noise / sqrt(fan_in)`` (default ``init_noise = 0.1``; fan-in R for the R x R
+  matrices and 1 for ``W^{I,1}``, whose one-hot input has a single non-zero entry). Each
+  state starts as the all-ones vector times products of factors close to 1: the network
+  starts as an element-wise multiplicative memory that keeps its past, and short sequences
+  stay in range. Long deep ones still drift out of float32 range (see the next point).
 - *RMS normalisation* (option ``rac_norm="rms"``, the default for training; not in the theory):
   after every step each layer's state is divided by its root mean square,
   ``h <- h / sqrt(mean(h^2) + 1e-12)``. Because a RAC is *linear in each of its two inputs*,
