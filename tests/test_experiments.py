@@ -290,6 +290,17 @@ def test_interruption_keeps_best_checkpoint_and_stops_sweep(tmp_path, monkeypatc
     assert len(TR.load_records(tmp_path)) == 1
 
 
+def test_plateau_schedule_cuts_by_ten_down_to_the_floor():
+    # lr 0.5 makes RMSProp useless, so the validation loss stalls and the lr is cut by 10
+    # after every `patience` evaluations without progress, never below lr * min_lr_factor
+    config = TR.RunConfig(task="ses", length=4, m=2, width=4, steps=60, eval_every=2, patience=1,
+                          lr=0.5, min_lr_factor=0.001, val_size=16, test_size=16)
+    lrs = TR.train_run(config, progress=False)["curves"]["lr"]
+    distinct = sorted(set(lrs), reverse=True)
+    assert distinct == pytest.approx([0.5, 0.05, 0.005, 0.0005])
+    assert lrs == sorted(lrs, reverse=True)
+
+
 def test_pure_rac_divergence_is_recorded(tmp_path):
     # without normalisation a depth-3 RAC overflows float32 at T = 80 on the first step
     config = TR.RunConfig(task="ses", length=80, m=5, depth=3, width=16, steps=5, eval_every=5,

@@ -74,7 +74,8 @@ def _add_task_arguments(p: argparse.ArgumentParser, task: str) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (default 1)")
     p.add_argument("--eval-every", type=int)
-    p.add_argument("--patience", type=int, default=3, help="evaluations without progress before lr/10")
+    p.add_argument("--patience", type=int, default=10, help="evaluations without progress before lr/10")
+    p.add_argument("--min-lr-factor", type=float, default=0.01, help="lr floor as a fraction of --lr")
     p.add_argument("--val-size", type=int)
     p.add_argument("--test-size", type=int)
     p.add_argument("--rac-norm", choices=["rms", "none"], default="rms",
@@ -111,7 +112,7 @@ def _base_config(args: argparse.Namespace, preset: dict):
     return RunConfig(
         task=args.task, length=pick("lengths")[0], m=pick("m"), width=args.width, steps=pick("steps"),
         batch_size=args.batch_size, lr=args.lr, clip=args.clip, eval_every=pick("eval_every"),
-        patience=args.patience, val_size=pick("val_size"), test_size=pick("test_size"),
+        patience=args.patience, min_lr_factor=args.min_lr_factor, val_size=pick("val_size"), test_size=pick("test_size"),
         rac_norm=args.rac_norm, seed=args.seed,
     ).validate()
 

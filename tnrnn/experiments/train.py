@@ -6,7 +6,11 @@ One run (:func:`train_run`) trains one network on one task length:
   fresh sequences drawn on the fly, gradient norm clipped to ``clip`` (default 1.0);
 - every ``eval_every`` steps the validation set is scored; the learning rate is divided by 10
   when the validation loss has not improved for ``patience`` evaluations
-  (``ReduceLROnPlateau``); the parameters with the lowest validation loss are kept and
+  (``ReduceLROnPlateau``), down to ``lr * min_lr_factor`` (default: at most two cuts). The
+  defaults (patience 10 evaluations, floor lr/100) are there because Start-End Similarity
+  sits on the chance plateau (loss ln 3) for hundreds of steps before it starts to learn:
+  with patience 3 and no floor, a 4000-step run at T = 20 had its learning rate cut to 1e-8
+  during that plateau and never left it; the parameters with the lowest validation loss are kept and
   restored at the end, and the test set is scored with them (the loss, not the accuracy,
   picks the checkpoint: near chance the accuracy is noise, and on Copying Memory an early
   lucky accuracy could otherwise keep a checkpoint whose loss is far above chance);
@@ -55,7 +59,8 @@ class RunConfig:
     lr: float = 1e-3
     clip: float = 1.0
     eval_every: int = 100
-    patience: int = 3
+    patience: int = 10
+    min_lr_factor: float = 0.01
     val_size: int = 1024
     test_size: int = 2048
     rac_norm: str = "rms"
@@ -71,8 +76,9 @@ class RunConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value!r}")
-        if not (self.lr > 0 and self.clip > 0):
-            raise InputError(f"lr and clip must be positive, got lr={self.lr}, clip={self.clip}")
+        if not (self.lr > 0 and self.clip > 0 and 0 < self.min_lr_factor <= 1):
+            raise InputError(f"lr and clip must be positive and min_lr_factor in (0, 1], got lr={self.lr}, "
+                             f"clip={self.clip}, min_lr_factor={self.min_lr_factor}")
         if self.patience < 0 or self.seed < 0:
             raise InputError(f"patience and seed must be >= 0, got {self.patience}, {self.seed}")
         self.make_task()  # raises on a bad task or length
@@ -145,7 +151,8 @@ def _fit(model, task: Task, config: RunConfig, train_rng, val_data, progress: bo
     from tqdm.auto import tqdm
 
     opt = torch.optim.RMSprop(model.parameters(), lr=config.lr)
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=config.patience)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=config.patience,
+                                                       min_lr=config.lr * config.min_lr_factor)
     out = {"curves": {"step": [], "train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []},
            "best": {"step": 0, "val_accuracy": None, "val_loss": math.inf}, "best_state": None,
            "steps_done": 0, "interrupted": False, "diverged": False}
