@@ -112,8 +112,8 @@ def _base_config(args: argparse.Namespace, preset: dict):
     return RunConfig(
         task=args.task, length=pick("lengths")[0], m=pick("m"), width=args.width, steps=pick("steps"),
         batch_size=args.batch_size, lr=args.lr, clip=args.clip, eval_every=pick("eval_every"),
-        patience=args.patience, min_lr_factor=args.min_lr_factor, val_size=pick("val_size"), test_size=pick("test_size"),
-        rac_norm=args.rac_norm, seed=args.seed,
+        patience=args.patience, min_lr_factor=args.min_lr_factor, val_size=pick("val_size"),
+        test_size=pick("test_size"), rac_norm=args.rac_norm, seed=args.seed,
     ).validate()
 
 
