@@ -70,6 +70,8 @@ def test_check_exits_1_on_a_violation(capsys, monkeypatch):
         (["bound", "--M", "2", "--R", "2", "--T", "4", "--partition", "halves"], "cannot read partition"),
         (["bound", "--M", "2", "--R", "2", "--L", "3", "--T", "3000"], "nodes, above max_nodes"),
         (["draw", "--M", "2", "--R", "2", "--T", "4", "-o", "x.jpg"], "use a .pdf, .svg, .png or .tex"),
+        (["rank", "--M", "4", "--R", "4", "--L", "3", "--T", "30"], "may be as large as 987,754,944"),
+        (["check", "--M", "3", "--R", "3", "--L", "3", "--T", "12"], "raise max_probes (--max-probes) to 21253"),
     ],
 )
 def test_bad_arguments_one_line_status_2(capsys, argv, message):

@@ -48,18 +48,22 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     from .rank import separation_rank
+    from .rank.probes import check_probe_budget
 
     spec, part = _spec_partition(args)
-    res = separation_rank(spec, part, rng=args.seed)
+    check_probe_budget(spec, part, args.max_probes)
+    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes)
     _print(args, res.to_dict(), res.report())
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .bounds import check_bounds
+    from .rank.probes import check_probe_budget
 
     spec, part = _spec_partition(args)
-    (row,) = check_bounds([(spec, part)], rng=args.seed)
+    check_probe_budget(spec, part, args.max_probes)
+    (row,) = check_bounds([(spec, part)], rng=args.seed, max_probes=args.max_probes)
     d = row.to_dict()
     order = ["lower", "exact", "mincut", "degree", "symmetric", "all_chains"]
     text = f"{spec}, partition {part.name}: ordering holds\n" + "\n".join(

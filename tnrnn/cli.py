@@ -15,6 +15,7 @@ from typing import Sequence
 from ._version import __version__
 from .errors import BoundViolationError, TnrnnError
 from .mincut.bound import DEFAULT_MAX_NODES
+from .rank.probes import DEFAULT_MAX_PROBES
 
 __all__ = ["main", "build_parser"]
 
@@ -86,9 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subparser(sub, "rank", "exact separation rank over a prime field (random probes)")
     _add_spec_options(p)
+    p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
+                   help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
     p = _subparser(sub, "check", "bounds and exact rank side by side; exit 1 if an ordering fails")
     _add_spec_options(p)
+    p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
+                   help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
     p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
     p.add_argument("--L", type=_int_list, default=[1, 2], help="layers, e.g. 1,2,3")

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from .errors import PartitionError
 
-__all__ = ["Partition"]
+__all__ = ["Partition", "steps_text"]
 
 
 def _steps(name: str, steps: Iterable[int]) -> tuple[int, ...]:
@@ -57,6 +57,10 @@ class Partition:
             )
         object.__setattr__(self, "A", A)
         object.__setattr__(self, "B", B)
+
+    def __str__(self) -> str:
+        """Compact text, e.g. ``start-end A={1..4} B={5..8}``."""
+        return f"{self.name} A={steps_text(self.A)} B={steps_text(self.B)}"
 
     @property
     def T(self) -> int:
@@ -147,6 +151,24 @@ class Partition:
         if outside:
             raise PartitionError(f"steps of A must be in 1..{T}, got {outside}")
         return cls(A, tuple(t for t in range(1, T + 1) if t not in set(A)), "explicit")
+
+
+def steps_text(steps: tuple[int, ...], max_runs: int = 6) -> str:
+    """Sorted steps as ranges: ``{1..4, 7}``; long lists keep the first and last runs.
+
+    >>> steps_text((1, 2, 3, 4, 7)), steps_text(tuple(range(1, 40, 2)))
+    ('{1..4, 7}', '{1, 3, 5, ..., 37, 39} (20 steps)')
+    """
+    runs: list[list[int]] = []
+    for t in steps:
+        if runs and t == runs[-1][1] + 1:
+            runs[-1][1] = t
+        else:
+            runs.append([t, t])
+    text = [f"{a}" if a == b else f"{a}..{b}" for a, b in runs]
+    if len(text) <= max_runs:
+        return "{" + ", ".join(text) + "}"
+    return "{" + ", ".join(text[:3] + ["..."] + text[-2:]) + f"}} ({len(steps)} steps)"
 
 
 def _check_T(T: object, minimum: int = 2) -> int:

@@ -177,7 +177,7 @@ def _result(out, weights, partition, method, given, seed, notes, seconds) -> Ran
 
 
 def _describe(partition: Partition) -> str:
-    return f"{partition.name} A={list(partition.A)} B={list(partition.B)}"
+    return str(partition)
 
 
 def _certifies(method, exact, given, fb, out, p) -> str:

@@ -31,6 +31,7 @@ from .fieldrank import rank_mod_p
 
 __all__ = [
     "probe_cap",
+    "check_probe_budget",
     "output_degree",
     "stage_sizes",
     "schwartz_zippel_bound",
@@ -74,6 +75,28 @@ def output_degree(spec: RACSpec, weights_random: bool) -> int:
             cur.append(cur[-1] + below[t] + (2 if weights_random else 0))
         below = cur
     return below[T] + (1 if weights_random else 0)
+
+
+def check_probe_budget(spec: RACSpec, partition: Partition, max_probes: int = DEFAULT_MAX_PROBES) -> int:
+    """Refuse up front a rank computation that may need more than ``max_probes`` probes.
+
+    The rank can be as large as :func:`probe_cap` (a proven upper bound), and the probe
+    matrix then needs ``cap + 1`` probes per side. Returns the cap when it fits; else
+    raises :class:`~tnrnn.errors.MemoryLimitError` with the size of the matrix and a rough
+    time (the rank over F_p costs about ``n^3 / 3e9`` seconds here) and how to override.
+    """
+    cap = probe_cap(spec, partition)
+    if cap + 1 > max_probes:
+        n = cap + 1
+        gib = n * n * 8 / 2**30
+        hours = n**3 / 3e9 / 3600
+        raise MemoryLimitError(
+            f"the separation rank of {spec} across {partition} may be as large as {cap:,} "
+            f"(proven upper bound): the probe matrix could need {n:,} x {n:,} entries "
+            f"({gib:,.1f} GiB) and roughly {hours:,.2g} h of rank computation, above "
+            f"max_probes={max_probes}; raise max_probes (--max-probes) to {n} to run it anyway"
+        )
+    return cap
 
 
 def stage_sizes(n_start: int, cap: int) -> list[int]:
