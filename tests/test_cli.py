@@ -93,7 +93,7 @@ def test_draw_and_report(capsys, tmp_path):
     code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path / "fig"))
     assert code == 0
     names = {p.name for p in (tmp_path / "fig").iterdir()}
-    for stem in ("shallow_mps_start_end", "deep_lattice_start_end", "growth"):
+    for stem in ("shallow_mps_start_end", "deep_lattice_start_end", "growth", "growth_all_bounds"):
         assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= names
     assert {"bounds_table.csv", "bounds_table.json", "bounds_table.md"} <= names
     rows = json.loads((tmp_path / "fig" / "bounds_table.json").read_text())

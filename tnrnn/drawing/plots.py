@@ -68,7 +68,9 @@ def _select(rows: Sequence[Mapping[str, Any]], partition: str | None) -> tuple[l
 def _decorate(ax, style, huge, keys, order, colour, several) -> None:
     """Axis scale and labels, and the two legends (depth colours, quantity styles)."""
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not huge:
         ax.set_yscale("log")
     ax.set_xlabel("T (sequence length)", fontsize=style.font_size + 1)
