@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SpecError, TnrnnError
+from ..errors import SpecError
 from ..spec import RACSpec
 from .model import NodeKind, RACNetwork
 

@@ -156,7 +156,7 @@ def _evaluate_rows(weights, row_steps, xr, col_steps, xc) -> np.ndarray:
     k = 0
     while k < len(row_steps) and row_steps[k] == k + 1:
         k += 1
-    nr, nc = xr.shape[0], xc.shape[0]
+    nr = xr.shape[0]
     h = advance(weights, initial_states(weights, nr), xr[:, :k])  # shared prefix
     rest = list(range(k + 1, spec.T + 1))
     where = {t: ("r", i) for i, t in enumerate(row_steps)}
@@ -220,13 +220,23 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
             below = []
             for r in range(R):  # v_r = sum_c h1_c(i) * Q_s(j)[r, c]
                 below.append(_outer_sum(ar, h1, q[:, r, :], tmp))
-            for l in range(L - 1):
-                if l > 0:
-                    below = [ar.lincomb(WI[l + 1][r], states[l - 1], tmp) for r in range(R)]
-                new = [ar.lincomb(WH[l + 1][r], states[l], tmp) for r in range(R)]
-                states[l] = [ar.mul(new[r], below[r]) for r in range(R)]
+            _advance_pairs(ar, WH[1:], WI[1:], states, below, tmp)
         Y[r0:r1] = ar.lincomb(WO, states[-1], tmp)
     return Y.astype(np.int64) if p is not None else Y
+
+
+def _advance_pairs(ar: _Arith, WH: list, WI: list, states: list, below: list, tmp: np.ndarray) -> None:
+    """One RAC step of a stack of layers on pair arrays, in place.
+
+    ``states[k]`` holds the R channel arrays of the k-th layer of the stack, whose weights
+    are ``WH[k]`` and ``WI[k]``; ``below`` is the input of the first layer of the stack.
+    """
+    for k in range(len(states)):
+        R = len(states[k])
+        if k > 0:
+            below = [ar.lincomb(WI[k][r], states[k - 1], tmp) for r in range(R)]
+        new = [ar.lincomb(WH[k][r], states[k], tmp) for r in range(R)]
+        states[k] = [ar.mul(new[r], below[r]) for r in range(R)]
 
 
 def _outer_sum(ar: _Arith, col_vecs: list, row_coeffs: np.ndarray, tmp: np.ndarray) -> np.ndarray:
@@ -258,10 +268,6 @@ def _mixed(weights, ar: _Arith, h: np.ndarray, ur, uc, schedule) -> np.ndarray:
                 below = [urr[r0:r1, idx, r][:, None] for r in range(R)]
             else:
                 below = [ucc[:, idx, r][None, :] for r in range(R)]
-            for l in range(L):
-                if l > 0:
-                    below = [ar.lincomb(WI[l][r], states[l - 1], tmp) for r in range(R)]
-                new = [ar.lincomb(WH[l][r], states[l], tmp) for r in range(R)]
-                states[l] = [ar.mul(new[r], below[r]) for r in range(R)]
+            _advance_pairs(ar, WH, WI, states, below, tmp)
         Y[r0:r1] = ar.lincomb(WO, states[-1], tmp)
     return Y.astype(np.int64) if p is not None else Y

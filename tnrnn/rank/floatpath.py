@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import MemoryLimitError
 from ..partition import Partition
 from ..weights import RACWeights
-from .probes import DEFAULT_MAX_PROBES, _bar, _grow, probe_cap, stage_sizes
+from .probes import _bar, _grow, probe_cap, stage_sizes
 
 __all__ = ["svd_rank", "float_probe_rank"]
 
