@@ -111,3 +111,12 @@ def test_sweep_writes_tables(capsys, tmp_path):
 def test_python_dash_m():
     res = subprocess.run([sys.executable, "-m", "tnrnn", "--version"], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.startswith("tnrnn ")
+
+
+def test_experiment_without_torch_is_one_line(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    code, _, err = run(capsys, "experiment", "ses", "--quick")
+    assert code == 2 and "pip install torch==2.13.0" in err and err.count("\n") == 1

@@ -119,6 +119,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        raise TnrnnError(
+            "the experiments need PyTorch, which is not installed; install the CPU build and "
+            "the extra: pip install torch==2.13.0 && pip install -e '.[experiments]'"
+        )
     from .experiments.cli import run_experiment
 
     return run_experiment(args)
