@@ -150,3 +150,19 @@ def test_large_compile_is_fast_and_small(L, T):
     assert peak < 2 * 2**30
     assert net.input_nodes.size == comb(T + L - 1, L)
     net.validate()
+
+
+def test_compile_refuses_before_allocating():
+    from tnrnn import MemoryLimitError, RACSpec, compile_network, network_size
+
+    spec = RACSpec(M=2, R=2, L=3, T=3000)
+    nodes = network_size(2, 2, 3, 3000)[0]
+    with pytest.raises(MemoryLimitError, match=f"has {nodes:,} nodes"):
+        compile_network(spec)
+    small = RACSpec(M=2, R=2, L=2, T=8)
+    limit = network_size(2, 2, 2, 8)[0]
+    assert compile_network(small, max_nodes=limit).n_nodes == limit
+    with pytest.raises(MemoryLimitError):
+        compile_network(small, max_nodes=limit - 1)
+    with pytest.raises(MemoryLimitError):
+        compile_network(RACSpec(M=2, R=2, L=1, T=8), max_nodes=10)

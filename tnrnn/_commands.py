@@ -96,7 +96,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
         raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
     from .mincut import mincut_bound
 
-    network = compile_network(spec, merged=args.merged)
+    network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None
     if suffix == ".tex":
         from .drawing import write_tikz

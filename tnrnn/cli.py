@@ -14,7 +14,7 @@ from typing import Sequence
 
 from ._version import __version__
 from .errors import BoundViolationError, TnrnnError
-from .mincut.bound import DEFAULT_MAX_NODES
+from .network.compile import DEFAULT_MAX_NODES
 from .rank.probes import DEFAULT_MAX_PROBES
 
 __all__ = ["main", "build_parser"]
@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(p)
     p.add_argument("--cut", action="store_true", help="highlight the min cut of the partition")
     p.add_argument("--merged", action="store_true", help="merge each (delta, W^H, W^I) into one core")
+    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="refuse larger networks")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")

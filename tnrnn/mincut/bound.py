@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 
-from ..errors import MemoryLimitError, PartitionError, TnrnnError
-from ..formulas import network_size
+from ..errors import PartitionError, TnrnnError
+from ..network.compile import DEFAULT_MAX_NODES
 from ..network.model import RACNetwork
 from ..partition import Partition
 from ..spec import RACSpec
@@ -18,8 +18,6 @@ from .result import CutBound
 
 __all__ = ["mincut_bound", "as_partition", "DEFAULT_MAX_NODES"]
 
-#: Largest network (in nodes) mincut_bound compiles by default (about 4 GB of work arrays).
-DEFAULT_MAX_NODES = 20_000_000
 
 
 def as_partition(partition: Partition | str, T: int) -> Partition:
@@ -44,16 +42,9 @@ def _network(network_or_spec: RACNetwork | RACSpec, merged: bool, max_nodes: int
             )
         return network_or_spec
     if isinstance(network_or_spec, RACSpec):
-        s = network_or_spec
-        nodes, _ = network_size(s.M, s.R, s.L, s.T, merged=merged)
-        if nodes > max_nodes:
-            raise MemoryLimitError(
-                f"the network of {s} has {nodes} nodes, above max_nodes={max_nodes}; "
-                "lower T or L, use merged=True, or raise max_nodes if memory allows"
-            )
         from ..network.compile import compile_network
 
-        return compile_network(s, merged=merged)
+        return compile_network(network_or_spec, merged=merged, max_nodes=max_nodes)
     raise TnrnnError(
         f"mincut_bound needs a RACNetwork or a RACSpec, got {type(network_or_spec).__name__}"
     )

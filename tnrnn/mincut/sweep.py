@@ -6,8 +6,8 @@ import itertools
 import time
 from typing import Any, Iterable
 
-from ..errors import MemoryLimitError, PartitionError
-from ..formulas import all_chains_cut, network_size
+from ..errors import PartitionError
+from ..formulas import all_chains_cut
 from ..network.compile import compile_network
 from ..network.model import NodeKind
 from ..partition import Partition
@@ -80,13 +80,7 @@ def mincut_table(
                     raise
         if not chosen:
             continue
-        nodes, _ = network_size(M, R, L, T, merged=merged)
-        if nodes > max_nodes:
-            raise MemoryLimitError(
-                f"the network of {spec} has {nodes} nodes, above max_nodes={max_nodes}; "
-                "drop it from the grid or raise max_nodes if memory allows"
-            )
-        net = compile_network(spec, merged=merged)
+        net = compile_network(spec, merged=merged, max_nodes=max_nodes)
         for part in chosen:
             rows.append(_row(net, spec, part, merged))
     return rows

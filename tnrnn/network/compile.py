@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SpecError
+from ..errors import MemoryLimitError, SpecError
+from ..formulas import network_size
 from ..spec import RACSpec
 from .model import NodeKind, RACNetwork
 
-__all__ = ["compile_shallow", "compile_deep", "compile_network"]
+__all__ = ["DEFAULT_MAX_NODES", "check_network_size", "compile_shallow", "compile_deep", "compile_network"]
+
+#: Largest network (in nodes) compiled by default: about 1.3 GB of structure arrays, and
+#: about 4 GB of work arrays for a min-cut.
+DEFAULT_MAX_NODES = 20_000_000
 
 
-def compile_shallow(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
+def check_network_size(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> int:
+    """The node count of ``spec``'s network; raises before any allocation above ``max_nodes``."""
+    nodes, _ = network_size(spec.M, spec.R, spec.L, spec.T, merged=merged)
+    if nodes > max_nodes:
+        raise MemoryLimitError(
+            f"the network of {spec} has {nodes:,} nodes (about {nodes * 64 / 2**30:,.1f} GiB to "
+            f"compile), above max_nodes={max_nodes:,}; lower T or L, use merged=True, or raise "
+            "max_nodes (--max-nodes) if memory allows"
+        )
+    return nodes
+
+
+def compile_shallow(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> RACNetwork:
     """The matrix product state of a shallow RAC (L = 1).
 
     Per step t a DELTA node joins W^H (applied to the previous bond), W^I (whose other
@@ -23,6 +40,7 @@ def compile_shallow(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
     """
     if spec.L != 1:
         raise SpecError(f"compile_shallow needs L=1, got L={spec.L}; use compile_network for deep RACs")
+    check_network_size(spec, merged=merged, max_nodes=max_nodes)
     T, M, R = spec.T, spec.M, spec.R
     t = np.arange(1, T + 1)
     per = 2 if merged else 4
@@ -118,7 +136,7 @@ def _site_lattice(spec: RACSpec) -> list[dict[str, np.ndarray]]:
     return layers
 
 
-def compile_deep(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
+def compile_deep(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> RACNetwork:
     """The duplicated-input tensor network of a RAC of any depth (vectorised).
 
     The network of ``h^l_t`` is a DELTA node joining ``W^{H,l}`` applied to the network of
@@ -152,6 +170,7 @@ def compile_deep(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
     """
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
+    check_network_size(spec, merged=merged, max_nodes=max_nodes)
     layers = _site_lattice(spec)
     L, M, R = spec.L, spec.M, spec.R
     # node blocks, bottom layer first
@@ -222,7 +241,7 @@ def compile_deep(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
     )
 
 
-def compile_network(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
+def compile_network(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> RACNetwork:
     """Compile a RAC spec into its tensor network (structure only, no weights).
 
     The matrix product state for L = 1 (:func:`compile_shallow`), the duplicated-input
@@ -237,5 +256,5 @@ def compile_network(spec: RACSpec, *, merged: bool = False) -> RACNetwork:
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
     if spec.L == 1:
-        return compile_shallow(spec, merged=merged)
-    return compile_deep(spec, merged=merged)
+        return compile_shallow(spec, merged=merged, max_nodes=max_nodes)
+    return compile_deep(spec, merged=merged, max_nodes=max_nodes)
