@@ -204,16 +204,11 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
         Y = _matmul(h[:, 0], np.ascontiguousarray(G.T), p)
         return Y
     Qs = [ar.scalars(q) for q in Q]  # each (nc, R, R)
-    WH = [ar.scalars(w) for w in weights.W_H]
-    WI = [ar.scalars(w) for w in weights.W_I]
-    WO = ar.scalars(weights.W_O[0])
+    WH, WI, WO = _field_weights(ar, weights)
     hh = ar.scalars(h)
-    chunk = max(1, _CHUNK_ELEMENTS // nc)
     Y = np.empty((nr, nc), dtype=ar.dtype)
-    for r0 in range(0, nr, chunk):
-        r1 = min(nr, r0 + chunk)
+    for r0, r1, tmp in _row_chunks(ar, nr, nc):
         m = r1 - r0
-        tmp = np.empty((m, nc), dtype=ar.dtype)
         h1 = [hh[r0:r1, 0, c][:, None] for c in range(R)]
         states = [[np.broadcast_to(hh[r0:r1, l, c][:, None], (m, nc)) for c in range(R)] for l in range(1, L)]
         for s, q in enumerate(Qs):
@@ -223,6 +218,20 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
             _advance_pairs(ar, WH[1:], WI[1:], states, below, tmp)
         Y[r0:r1] = ar.lincomb(WO, states[-1], tmp)
     return Y.astype(np.int64) if p is not None else Y
+
+
+def _field_weights(ar: _Arith, weights: RACWeights) -> tuple[list, list, np.ndarray]:
+    """``W^H``, ``W^I`` per layer and the ``W^O`` row of the evaluated output, as ``ar`` scalars."""
+    return ([ar.scalars(w) for w in weights.W_H], [ar.scalars(w) for w in weights.W_I],
+            ar.scalars(weights.W_O[0]))
+
+
+def _row_chunks(ar: _Arith, nr: int, nc: int):
+    """Row blocks ``(r0, r1, tmp)`` of about ``_CHUNK_ELEMENTS`` pairs, with a scratch array."""
+    chunk = max(1, _CHUNK_ELEMENTS // nc)
+    for r0 in range(0, nr, chunk):
+        r1 = min(nr, r0 + chunk)
+        yield r0, r1, np.empty((r1 - r0, nc), dtype=ar.dtype)
 
 
 def _advance_pairs(ar: _Arith, WH: list, WI: list, states: list, below: list, tmp: np.ndarray) -> None:
@@ -250,18 +259,13 @@ def _mixed(weights, ar: _Arith, h: np.ndarray, ur, uc, schedule) -> np.ndarray:
     p = weights.prime
     nr, nc = h.shape[0], uc.shape[0]
     R, L = spec.R, spec.L
-    WH = [ar.scalars(w) for w in weights.W_H]
-    WI = [ar.scalars(w) for w in weights.W_I]
-    WO = ar.scalars(weights.W_O[0])
+    WH, WI, WO = _field_weights(ar, weights)
     hh = ar.scalars(h)
     urr = ar.scalars(ur)
     ucc = ar.scalars(uc)
-    chunk = max(1, _CHUNK_ELEMENTS // nc)
     Y = np.empty((nr, nc), dtype=ar.dtype)
-    for r0 in range(0, nr, chunk):
-        r1 = min(nr, r0 + chunk)
+    for r0, r1, tmp in _row_chunks(ar, nr, nc):
         m = r1 - r0
-        tmp = np.empty((m, nc), dtype=ar.dtype)
         states = [[np.broadcast_to(hh[r0:r1, l, c][:, None], (m, nc)) for c in range(R)] for l in range(L)]
         for side, idx in schedule:
             if side == "r":
