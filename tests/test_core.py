@@ -151,3 +151,13 @@ def test_partition_parse():
             Partition.parse(bad, 4)
     with pytest.raises(PartitionError, match="steps of A must be in 1..4"):
         Partition.parse("A:1,9", 4)
+
+
+def test_partition_coerce_and_is_start_end():
+    assert Partition.coerce("split:2", 4).is_start_end
+    assert Partition.coerce(Partition.start_end(6), 6).is_start_end
+    assert not Partition.interleaved(4).is_start_end and not Partition.split(5, 2).is_start_end
+    with pytest.raises(PartitionError, match="partition is over T=6 steps, the network has T=4"):
+        Partition.coerce(Partition.start_end(6), 4)
+    with pytest.raises(PartitionError, match="must be a Partition or a string"):
+        Partition.coerce(3, 4)

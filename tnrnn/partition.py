@@ -68,6 +68,11 @@ class Partition:
         return len(self.A) + len(self.B)
 
     @property
+    def is_start_end(self) -> bool:
+        """True when A = {1..T/2} and B = {T/2+1..T} (whatever the name)."""
+        return self.T % 2 == 0 and self.A == tuple(range(1, self.T // 2 + 1))
+
+    @property
     def is_prefix(self) -> bool:
         """True when A = {1..k} for some k (Start-End and split partitions)."""
         return self.A == tuple(range(1, len(self.A) + 1))
@@ -88,6 +93,19 @@ class Partition:
         """Raise unless this partition is over exactly 1..T."""
         if self.T != T:
             raise PartitionError(f"partition is over T={self.T} steps, the network has T={T}")
+
+    @classmethod
+    def coerce(cls, partition: "Partition | str", T: int) -> "Partition":
+        """A Partition over 1..T from a Partition (checked against T) or a text for :meth:`parse`."""
+        if isinstance(partition, Partition):
+            partition.check_T(T)
+            return partition
+        if isinstance(partition, str):
+            return cls.parse(partition, T)
+        raise PartitionError(
+            f"partition must be a Partition or a string like 'start-end', 'interleaved', "
+            f"'split:K' or 'A:1,2,5', got {type(partition).__name__}"
+        )
 
     @classmethod
     def parse(cls, text: str, T: int) -> "Partition":

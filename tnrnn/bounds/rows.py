@@ -74,11 +74,6 @@ class BoundRow:
         return out
 
 
-def _is_start_end(partition: Partition) -> bool:
-    T = partition.T
-    return T % 2 == 0 and partition.A == tuple(range(1, T // 2 + 1))
-
-
 def _mincut(spec: RACSpec, partition: Partition) -> int | None:
     try:
         from ..mincut import mincut_bound
@@ -107,11 +102,9 @@ def bound_row(
     **rank_options
         Passed to :func:`tnrnn.rank.separation_rank` (e.g. ``max_probes``).
     """
-    if isinstance(partition, str):
-        partition = Partition.parse(partition, spec.T)
-    partition.check_T(spec.T)
+    partition = Partition.coerce(partition, spec.T)
     res = separation_rank(spec, partition, rng=rng, **rank_options)
-    se = _is_start_end(partition)
+    se = partition.is_start_end
     lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
     return BoundRow(
         M=spec.M, R=spec.R, L=spec.L, T=spec.T, partition=partition.name, A=partition.A,
@@ -198,8 +191,7 @@ def check_bounds(
         it = tqdm(items, desc="check_bounds")
     rows = []
     for spec, part in it:
-        if isinstance(part, str):
-            part = Partition.parse(part, spec.T)
+        part = Partition.coerce(part, spec.T)
         seed = case_seed(base, spec, part)
         rows.append(check_row(bound_row(spec, part, rng=seed, with_mincut=with_mincut, **rank_options)))
     return rows

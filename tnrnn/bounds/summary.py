@@ -29,12 +29,10 @@ def bounds_summary(
     """
     from ..mincut import mincut_bound
 
-    if isinstance(partition, str):
-        partition = Partition.parse(partition, spec.T)
-    partition.check_T(spec.T)
+    partition = Partition.coerce(partition, spec.T)
     options = {} if max_nodes is None else {"max_nodes": max_nodes}
     cut = mincut_bound(spec, partition, **options)
-    start_end = spec.T % 2 == 0 and partition.A == tuple(range(1, spec.T // 2 + 1))
+    start_end = partition.is_start_end
     lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if start_end else (None, None)
     return {
         "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ..errors import PartitionError, TnrnnError
+from ..errors import TnrnnError
 from ..network.compile import DEFAULT_MAX_NODES
 from ..network.model import RACNetwork
 from ..partition import Partition
@@ -22,15 +22,7 @@ __all__ = ["mincut_bound", "as_partition", "DEFAULT_MAX_NODES"]
 
 def as_partition(partition: Partition | str, T: int) -> Partition:
     """A :class:`Partition` from a Partition or a text such as ``'start-end'``, ``'split:3'``."""
-    if isinstance(partition, Partition):
-        partition.check_T(T)
-        return partition
-    if isinstance(partition, str):
-        return Partition.parse(partition, T)
-    raise PartitionError(
-        f"partition must be a Partition or a string like 'start-end', 'interleaved', 'split:K' "
-        f"or 'A:1,2,5', got {type(partition).__name__}"
-    )
+    return Partition.coerce(partition, T)
 
 
 def _network(network_or_spec: RACNetwork | RACSpec, merged: bool, max_nodes: int) -> RACNetwork:

@@ -45,11 +45,7 @@ def _prepare(spec, partition, weights, gen, method, prime, output):
         spec = weights.spec
     if not isinstance(spec, RACSpec):
         raise TnrnnError(f"spec must be a RACSpec (or pass weights), got {spec!r}")
-    if isinstance(partition, str):
-        partition = Partition.parse(partition, spec.T)
-    if not isinstance(partition, Partition):
-        raise TnrnnError(f"partition must be a Partition or a string like 'start-end', got {partition!r}")
-    partition.check_T(spec.T)
+    partition = Partition.coerce(partition, spec.T)
     notes: list[str] = []
     given = weights is not None
     if weights is None:
