@@ -38,13 +38,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _int_list(text: str) -> list[int]:
+def int_list(text: str) -> list[int]:
+    """argparse type: comma-separated positive integers such as ``1,2,3``."""
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected at least one integer, got {text!r}")
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,3, got {text!r}")
     return values
 
 
@@ -96,10 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
     p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
-    p.add_argument("--L", type=_int_list, default=[1, 2], help="layers, e.g. 1,2,3")
-    p.add_argument("--M", type=_int_list, default=[2], help="e.g. 2,3")
-    p.add_argument("--R", type=_int_list, default=[2], help="e.g. 2,3")
-    p.add_argument("--T", type=_int_list, default=[2, 4, 6], help="e.g. 2,4,6,8")
+    p.add_argument("--L", type=int_list, default=[1, 2], help="layers, e.g. 1,2,3")
+    p.add_argument("--M", type=int_list, default=[2], help="e.g. 2,3")
+    p.add_argument("--R", type=int_list, default=[2], help="e.g. 2,3")
+    p.add_argument("--T", type=int_list, default=[2, 4, 6], help="e.g. 2,4,6,8")
     p.add_argument("--partition", default="start-end",
                    help="partitions separated by ';', e.g. 'start-end;interleaved'")
     p.add_argument("--seed", type=int, default=0)

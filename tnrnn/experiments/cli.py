@@ -25,6 +25,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from ..cli import int_list
+
 __all__ = ["add_experiment_parser", "add_experiment_arguments", "run_experiment", "PRESETS", "main"]
 
 #: Defaults of each task without and with ``--quick``.
@@ -40,16 +42,6 @@ PRESETS = {
 }
 
 
-def _int_list(text: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,3, got {text!r}")
-    return values
-
-
 def _cell_list(text: str) -> list[str]:
     cells = [c.strip() for c in text.split(",") if c.strip()]
     bad = [c for c in cells if c not in ("rac", "tanh", "gru", "lstm")]
@@ -61,9 +53,9 @@ def _cell_list(text: str) -> list[str]:
 def _add_task_arguments(p: argparse.ArgumentParser, task: str) -> None:
     axis = "T (sequence lengths)" if task == "ses" else "B (delays)"
     p.add_argument("--quick", action="store_true", help="small preset (m=5, 4 lengths, 1000 steps): minutes")
-    p.add_argument("--lengths", type=_int_list, help=f"comma-separated {axis}")
+    p.add_argument("--lengths", type=int_list, help=f"comma-separated {axis}")
     p.add_argument("--m", type=int, help="compared symbols (ses) or symbols to copy (copy)")
-    p.add_argument("--depths", type=_int_list, default=[1, 2, 3], help="default 1,2,3")
+    p.add_argument("--depths", type=int_list, default=[1, 2, 3], help="default 1,2,3")
     p.add_argument("--cells", type=_cell_list, default=["rac"], help="from rac,tanh,gru,lstm (default rac)")
     p.add_argument("--width", type=int, default=64, help="width of the depth-1 network (default 64)")
     p.add_argument("--params", type=int, help="parameter budget shared by every cell and depth "
