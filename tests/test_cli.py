@@ -97,7 +97,7 @@ def test_draw_and_report(capsys, tmp_path):
     for stem in ("shallow_mps_start_end", "deep_lattice_start_end", "growth", "growth_all_bounds"):
         assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= names
     assert {"bounds_table.csv", "bounds_table.json", "bounds_table.md"} <= names
-    rows = json.loads((tmp_path / "fig" / "bounds_table.json").read_text())
+    rows = json.loads((tmp_path / "fig" / "bounds_table.json").read_text())["rows"]
     assert all(r["lower"] is None or r["lower"] <= r["exact"] <= r["mincut"] for r in rows)
     assert {r["L"] for r in rows} == {1, 2, 3}
 

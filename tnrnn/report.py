@@ -24,10 +24,10 @@ from .spec import RACSpec
 
 __all__ = ["make_report", "REPORT_GRID", "markdown_table"]
 
-#: The grid of the growth table: (M, R) and the steps T per depth L, full and quick.
+#: The grid of the growth table (full and quick): depths L, (M, R) and the steps T.
 REPORT_GRID = {
-    False: {"M": 2, "R": 2, "T": {1: range(2, 21, 2), 2: range(2, 21, 2), 3: range(2, 21, 2)}},
-    True: {"M": 2, "R": 2, "T": {1: range(2, 9, 2), 2: range(2, 9, 2), 3: range(2, 9, 2)}},
+    False: {"L": (1, 2, 3), "M": 2, "R": 2, "T": range(2, 21, 2)},
+    True: {"L": (1, 2, 3), "M": 2, "R": 2, "T": range(2, 9, 2)},
 }
 _FORMATS = (".pdf", ".svg", ".png")
 _COLUMNS = ("L", "T", "lower", "exact", "mincut", "degree", "symmetric", "all_chains")
@@ -90,16 +90,12 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
     paths += _network_figure(RACSpec(M=2, R=2, L=2, T=6), out / "deep_lattice_start_end")
 
     grid = REPORT_GRID[quick]
-    rows: list[dict[str, Any]] = []
-    for L, Ts in grid["T"].items():
-        rows += bounds_table(
-            out / f".bounds_L{L}", L_values=[L], M_values=[grid["M"]], R_values=[grid["R"]],
-            T_values=list(Ts), rng=seed, resume=False, progress=progress,
-        )
-    for L in grid["T"]:
-        for suffix in (".csv", ".json"):
-            (out / f".bounds_L{L}{suffix}").unlink(missing_ok=True)
-    paths += _table_files(rows, out / "bounds_table")
+    rows = bounds_table(
+        out / "bounds_table", L_values=grid["L"], M_values=[grid["M"]], R_values=[grid["R"]],
+        T_values=list(grid["T"]), rng=seed, resume=False, progress=progress,
+    )
+    paths += [out / "bounds_table.csv", out / "bounds_table.json",
+              write_text_atomic(out / "bounds_table.md", markdown_table(rows))]
 
     mr = f"M = R = {grid['M']}"
     figures = {
@@ -115,20 +111,3 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
     if progress:
         print(f"report written to {out}/ in {time.perf_counter() - t0:.1f} s")
     return paths
-
-
-def _table_files(rows: list[dict[str, Any]], stem: Path) -> list[Path]:
-    import csv
-    import io
-    import json
-
-    buf = io.StringIO()
-    columns = list(rows[0]) if rows else list(_COLUMNS)
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return [
-        write_text_atomic(stem.with_suffix(".csv"), buf.getvalue()),
-        write_text_atomic(stem.with_suffix(".json"), json.dumps(rows, indent=1, default=str)),
-        write_text_atomic(stem.with_suffix(".md"), markdown_table(rows)),
-    ]
