@@ -302,3 +302,12 @@ def test_huge_networks_draw_fast(L, T):
     from tnrnn.drawing.render import figure_bytes
     figure_bytes(draw(net, Partition.start_end(T)), "png")
     assert time.perf_counter() - t0 < 5.0
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf", "png"])
+def test_figure_bytes_are_reproducible(fmt):
+    from tnrnn.drawing.render import figure_bytes
+
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=4))
+    first = figure_bytes(draw(net, Partition.start_end(4)), fmt)
+    assert figure_bytes(draw(net, Partition.start_end(4)), fmt) == first

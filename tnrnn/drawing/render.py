@@ -385,8 +385,15 @@ def write_figure(fig_or_network, path: str | os.PathLike, **draw_kwargs) -> Path
 
 
 def figure_bytes(fig, fmt: str, dpi: float | None = None) -> bytes:
-    """The figure encoded as ``fmt`` (``'pdf'``, ``'svg'`` or ``'png'``)."""
+    """The figure encoded as ``fmt`` (``'pdf'``, ``'svg'`` or ``'png'``).
+
+    Reproducible: no creation dates, and SVG element ids from a fixed salt, so the same
+    figure gives the same bytes (regenerated figures do not churn in version control).
+    """
+    import matplotlib
+
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
-    fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
+    with matplotlib.rc_context({"svg.hashsalt": "tnrnn"}):
+        fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
     return buf.getvalue()
