@@ -18,7 +18,7 @@ from tnrnn.bounds import (
     read_bounds_table,
     violations,
 )
-from tnrnn.errors import BoundViolationError, TnrnnError
+from tnrnn.errors import BoundViolationError, MemoryLimitError, TnrnnError
 from tnrnn.formulas import multiset
 from tnrnn.rank import separation_rank
 
@@ -183,3 +183,43 @@ def test_table_violation_is_written_then_raised(tmp_path, monkeypatch):
 
 def test_boundrow_is_a_dataclass_of_the_row():
     assert {f.name for f in dataclasses.fields(BoundRow)} >= {"lower", "exact", "mincut", "degree"}
+
+
+def test_check_bounds_takes_one_case_and_refuses_up_front():
+    import time
+
+    spec = RACSpec(M=2, R=2, L=2, T=4)
+    (row,) = check_bounds((spec, "interleaved"), with_mincut=False)
+    assert row.partition == "interleaved" and row.exact == separation_rank(spec, "interleaved",
+                                                                        rng=row.seed).rank
+    assert len(check_bounds(spec, with_mincut=False)) == 1
+    with pytest.raises(TnrnnError, match="cases must be"):
+        check_bounds(7)
+    t0 = time.perf_counter()
+    with pytest.raises(MemoryLimitError, match="may be as large as 987,754,944"):
+        check_bounds([RACSpec(M=4, R=4, L=3, T=30)])
+    assert time.perf_counter() - t0 < 2 * 3  # 2 s on an idle machine
+
+
+def test_rows_use_the_mincut_for_the_budget(tmp_path):
+    import time
+
+    spec = RACSpec(M=5, R=1, L=3, T=6)  # closed forms allow 4,069,800; the min-cut proves 1
+    (row,) = check_bounds([(spec, "interleaved")])
+    assert row.exact == row.mincut == 1
+    with pytest.raises(MemoryLimitError):
+        bound_row(spec, "interleaved", with_mincut=False)
+    t0 = time.perf_counter()
+    rows = bounds_table(tmp_path / "t", L_values=(3,), M_values=(4,), R_values=(4,), T_values=(30,),
+                        progress=False)
+    assert [r["status"] for r in rows] == ["too-large"] and "987,754,944" in rows[0]["error"]
+    assert time.perf_counter() - t0 < 2 * 3
+
+
+def test_proven_upper_bounds_skips_large_networks():
+    from tnrnn.bounds import proven_upper_bounds
+    from tnrnn.mincut import mincut_bound
+
+    spec = RACSpec(M=3, R=2, L=2, T=6)
+    assert proven_upper_bounds(spec, "split:2") == {"mincut": mincut_bound(spec, "split:2").bound}
+    assert proven_upper_bounds(spec, "split:2", max_nodes=10) == {}

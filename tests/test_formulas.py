@@ -111,3 +111,72 @@ def test_network_size_matches_a_recursive_count(L, T):
 
     assert network_size(2, 2, L, T) == (count(L, T) + 1, count(L, T))
     assert network_size(2, 2, L, T, merged=True)[0] == count_merged(L, T) + 1
+
+
+# --------------------------------------------------------------------------- smallest bound
+def _naive_degree_bound(M, L, part):
+    def side(steps):
+        out = 1
+        for t in steps:
+            out *= multiset(M, input_copies(part.T, t, L))
+        return out
+
+    return min(side(part.A), side(part.B))
+
+
+def _partitions(T):
+    yield Partition.interleaved(T)
+    for k in range(1, T):
+        yield Partition.split(T, k)
+    if T >= 3:
+        yield Partition.from_sets([t for t in range(1, T + 1) if t % 3 == 1], T)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4])
+def test_degree_bound_and_its_log2_against_a_naive_product(L):
+    from math import log2
+
+    from tnrnn.formulas import degree_bound_log2
+
+    for M, T in itertools.product([1, 2, 3, 7], [2, 3, 5, 8, 13]):
+        for part in _partitions(T):
+            want = _naive_degree_bound(M, L, part)
+            assert degree_bound(M, L, part) == want
+            assert degree_bound_log2(M, L, part) == pytest.approx(log2(want), rel=1e-12, abs=1e-12)
+
+
+def test_smallest_upper_bound_is_the_minimum_of_every_bound():
+    from tnrnn.formulas import smallest_upper_bound, smallest_upper_bound_log2, upper_bounds
+
+    for L, M, R, T in itertools.product([1, 2, 3], [1, 2, 5], [1, 2, 3], [2, 3, 6, 7]):
+        for part in _partitions(T):
+            bounds = upper_bounds(M, R, L, part)
+            prefix = part.A[0] == 1 and part.A == tuple(range(1, len(part.A) + 1))
+            prefix_b = part.B == tuple(range(1, len(part.B) + 1))
+            if prefix or prefix_b:  # the other side's length m gives a Start-End of 2m steps
+                m = [len(part.B)] * prefix + [len(part.A)] * prefix_b
+                assert bounds["symmetric"] == min(symmetric_copies_bound(R, L, 2 * k) for k in m)
+            else:
+                assert "symmetric" not in bounds
+            for known in ({}, {"mincut": 3}, {"mincut": None}):
+                value, name = smallest_upper_bound(M, R, L, part, known=known)
+                everything = {**bounds, **{k: v for k, v in known.items() if v is not None}}
+                assert value == min(everything.values()) and everything[name] == value
+                log2_value, _ = smallest_upper_bound_log2(M, R, L, part, known=known)
+                assert 2**log2_value == pytest.approx(value, rel=1e-9)
+    with pytest.raises(TnrnnError, match="positive integer, got mincut=0"):
+        smallest_upper_bound(2, 2, 1, Partition.start_end(4), known={"mincut": 0})
+
+
+def test_smallest_upper_bound_of_huge_cases_is_fast():
+    import time
+
+    from tnrnn.formulas import smallest_upper_bound, smallest_upper_bound_log2
+
+    t0 = time.perf_counter()
+    # the degree bound has 45 million bits here; only the symmetric one is formed exactly
+    assert smallest_upper_bound(1000, 3, 2, Partition.start_end(20000)) == (
+        symmetric_copies_bound(3, 2, 20000), "symmetric")
+    log2_value, name = smallest_upper_bound_log2(1000, 3, 2, Partition.interleaved(20000))
+    assert name == "degree" and 4.47e7 < log2_value < 4.48e7
+    assert time.perf_counter() - t0 < 2 * 3  # 2 s on an idle machine

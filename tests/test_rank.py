@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tnrnn import Partition, RACSpec, RACWeights, forward, random_modular_weights, random_weights
-from tnrnn.errors import InputError, MemoryLimitError, TnrnnError, WeightsError
+from tnrnn.errors import BoundViolationError, InputError, MemoryLimitError, TnrnnError, WeightsError
 from tnrnn.formulas import degree_bound, input_copies, multiset, symmetric_copies_bound
 from tnrnn.modular import DEFAULT_PRIME
 from tnrnn.rank import (
@@ -23,8 +23,11 @@ from tnrnn.rank import (
     svd_rank,
     templates_needed,
 )
+from tnrnn.rank.probes import probe_rank
 
 P = DEFAULT_PRIME
+#: Time limits of the issue hold on an idle machine; the shared test machines are slower.
+SLOW_MACHINE = 3
 
 
 # --------------------------------------------------------------------------- oracles
@@ -320,3 +323,45 @@ def test_multiple_outputs_select_one():
     w = random_modular_weights(spec, 0)
     ranks = {separation_rank(None, "start-end", w, output=c, rng=1).rank for c in range(3)}
     assert ranks == {separation_rank(None, "start-end", w.select_output(0), rng=1).rank}
+
+
+# --------------------------------------------------------------------------- up-front budget
+def test_separation_rank_refuses_up_front_fast():
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(MemoryLimitError, match=r"may be as large as 987,754,944 \(the symmetric-copies bound"):
+        separation_rank(RACSpec(M=4, R=4, L=3, T=30), "start-end", rng=0)
+    with pytest.raises(MemoryLimitError, match=r"about 2\^758,356.4 \(the degree bound"):
+        separation_rank(RACSpec(M=2, R=2, L=2, T=100_000), "interleaved", rng=0)
+    assert time.perf_counter() - t0 < 2 * SLOW_MACHINE
+
+
+def test_known_upper_bounds_lift_the_refusal_and_cap_the_probes():
+    spec, part = RACSpec(M=5, R=1, L=3, T=6), Partition.interleaved(6)
+    with pytest.raises(MemoryLimitError, match="4,069,800"):
+        separation_rank(spec, part, rng=0)
+    res = separation_rank(spec, part, rng=0, upper_bounds={"mincut": 1})
+    assert res.rank == 1 and res.stages == (2,)  # probes capped at the given bound + 1
+
+
+def test_a_wrong_upper_bound_is_a_loud_violation_not_a_resource_limit():
+    # the rank is 18 (M = R = 3, L = 2, T = 4: the symmetric-copies bound); a "proven" 2 must be caught
+    spec = RACSpec(M=3, R=3, L=2, T=4)
+    assert separation_rank(spec, rng=0).rank == symmetric_copies_bound(3, 2, 4) == 18
+    with pytest.raises(BoundViolationError, match=r"exceeds the proven upper bound 2 \(bogus bound\)"):
+        separation_rank(spec, rng=0, upper_bounds={"bogus": 2})
+    w = random_modular_weights(spec, 0)
+    with pytest.raises(BoundViolationError):  # also when the probes hit max_probes exactly there
+        probe_rank(w, Partition.start_end(4), np.random.default_rng(0), max_probes=3, known={"bogus": 2})
+
+
+def test_probe_cap_is_the_smallest_of_every_bound():
+    from tnrnn.formulas import upper_bounds
+
+    for L, M, R, T in itertools.product([1, 2, 3], [1, 2, 3], [1, 2, 4], [2, 4, 5]):
+        spec = RACSpec(M=M, R=R, L=L, T=T)
+        for part in (Partition.split(T, 1), Partition.interleaved(T), Partition.split(T, T - 1)):
+            everything = list(upper_bounds(M, R, L, part).values())
+            assert probe_cap(spec, part) == min(everything)
+            assert probe_cap(spec, part, {"mincut": 3}) == min(everything + [3])

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from .errors import TnrnnError
+from .numbers import decimal_digits, format_int, json_safe
 from .partition import Partition
 from .spec import RACSpec
 
@@ -19,14 +20,17 @@ def _spec_partition(args: argparse.Namespace) -> tuple[RACSpec, Partition]:
 
 
 def _print(args: argparse.Namespace, obj: dict, text: str) -> None:
-    print(json.dumps(obj, default=str) if args.json else text)
+    """Text, or one JSON object whose integers are exact (see :func:`tnrnn.numbers.json_safe`)."""
+    print(json.dumps(json_safe(obj), default=str) if args.json else text)
 
 
 def _fmt(value) -> str:
+    """An exact integer in full up to 40 digits, else in exponent form with its digit count."""
     if value is None:
         return "-"
-    s = str(value)
-    return s if len(s) <= 40 else f"{s[:12]}...{s[-8:]} ({len(s)} digits)"
+    if isinstance(value, int) and decimal_digits(value) > 40:
+        return f"{format_int(value)} ({format_int(decimal_digits(value))} digits; --json gives all)"
+    return format_int(value, max_digits=40) if isinstance(value, int) else str(value)
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
@@ -47,22 +51,20 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
+    from .bounds import proven_upper_bounds
     from .rank import separation_rank
-    from .rank.probes import check_probe_budget
 
     spec, part = _spec_partition(args)
-    check_probe_budget(spec, part, args.max_probes)
-    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes)
+    known = proven_upper_bounds(spec, part)  # the min-cut, where the network is small
+    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes, upper_bounds=known)
     _print(args, res.to_dict(), res.report())
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .bounds import check_bounds
-    from .rank.probes import check_probe_budget
 
     spec, part = _spec_partition(args)
-    check_probe_budget(spec, part, args.max_probes)
     (row,) = check_bounds([(spec, part)], rng=args.seed, max_probes=args.max_probes)
     d = row.to_dict()
     order = ["lower", "exact", "mincut", "degree", "symmetric", "all_chains"]
@@ -77,10 +79,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .bounds import bounds_table
 
     parts = [p.strip() for p in args.partition.split(";") if p.strip()]
-    rows = bounds_table(
-        args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
-        partitions=parts, rng=args.seed,
-    )
+    try:
+        rows = bounds_table(
+            args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
+            partitions=parts, rng=args.seed,
+        )
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise TnrnnError(
+            f"the table {str(args.output)!r} already exists but is not a readable tnrnn sweep table "
+            f"({type(err).__name__}: {err}); remove its .csv and .json or choose another -o"
+        ) from None
     stem = Path(args.output).with_suffix("")
     print(f"{len(rows)} rows -> {stem}.csv, {stem}.json")
     return 0
@@ -106,7 +114,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
         from .drawing import write_figure
 
         write_figure(network, out, partition=part, cut=cut)
-    print(f"wrote {out}" + (f" (min cut {cut.bound})" if cut is not None else ""))
+    print(f"wrote {out}" + (f" (min cut {format_int(cut.bound)})" if cut is not None else ""))
     return 0
 
 

@@ -1,14 +1,23 @@
 """The ``tnrnn`` command: a thin argparse layer over the public API (no maths here).
 
 Every subcommand parses its arguments into tnrnn objects (RACSpec, Partition), calls one
-public function and prints its result (text, or one JSON object with ``--json``). Bad
-arguments give a one-line message and exit status 2; ``check`` exits 1 when an ordering of
-bounds fails.
+public function and prints its result (text, or one JSON object with ``--json``).
+
+The error contract: whatever fails (a tnrnn error, a file that cannot be written or read,
+corrupt JSON, memory, an unexpected exception), the command prints **one line** on stderr
+that names what was given and what to do, writes no partial file (every file goes through
+:mod:`tnrnn._io`'s atomic writes), and exits with status 2; no traceback (set
+``TNRNN_TRACEBACK=1`` to see one). ``check`` exits 1 when an ordering of bounds fails, and
+an interrupt (Ctrl-C) exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
+import os
+import re
 import sys
 from typing import Sequence
 
@@ -41,27 +50,59 @@ class _Parser(argparse.ArgumentParser):
 def int_list(text: str) -> list[int]:
     """argparse type: comma-separated positive integers such as ``1,2,3``."""
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,3, got {text!r}")
+        values = [bounded_int("T")(v) for v in text.split(",") if v.strip()]
+    except argparse.ArgumentTypeError:
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers in 1..{LIMITS['T']:,} like 1,2,3, got {_show(text)}"
+        )
     return values
+
+
+#: Largest values the command line takes (the network's arrays hold dimensions as int64;
+#: every larger case is refused by the size limits long before these).
+LIMITS = {"M": 2**63 - 1, "R": 2**63 - 1, "L": 10**6, "T": 10**9, "seed": 2**63 - 1, "count": 2**62}
+
+
+def bounded_int(name: str, low: int = 1):
+    """argparse type: an integer in ``low..LIMITS[name]``, refused in one line otherwise."""
+    high = LIMITS[name]
+
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        if len(stripped) > 25 or not re.fullmatch(r"[+-]?\d+", stripped):
+            raise argparse.ArgumentTypeError(
+                f"expected an integer in {low}..{high:,}, got {_show(text)}"
+                + ("; write the number in full, e.g. 1000 for 10^3" if re.search(r"[\^e*]", text) else "")
+            )
+        value = int(stripped)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer in {low}..{high:,}, got {_show(text)}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _show(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:20] + "..." + text[-8:]) + f" ({len(text)} characters)"
 
 
 def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> None:
     g = p.add_argument_group("network")
-    g.add_argument("--M", type=int, required=True, help="representation functions (input dim)")
-    g.add_argument("--R", type=int, required=True, help="channels per layer")
-    g.add_argument("--L", type=int, default=1, help="layers (default 1)")
-    g.add_argument("--T", type=int, required=True, help="time steps")
+    g.add_argument("--M", type=bounded_int("M"), required=True, help="representation functions (input dim)")
+    g.add_argument("--R", type=bounded_int("R"), required=True, help="channels per layer")
+    g.add_argument("--L", type=bounded_int("L"), default=1, help="layers (default 1)")
+    g.add_argument("--T", type=bounded_int("T"), required=True, help="time steps")
     if partition:
         g.add_argument(
             "--partition", default="start-end",
             help="start-end (default), interleaved, split:K, or A:1,2,5 (the steps of side A)",
         )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--seed", type=bounded_int("seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (integers of more than 4300 digits as strings of digits)")
 
 
 def _subparser(sub, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -84,16 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subparser(sub, "bound", "min-cut, degree and symmetric-copies bounds, and the paper's lower bound")
     _add_spec_options(p)
-    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="refuse larger networks")
+    p.add_argument("--max-nodes", type=bounded_int("count"), default=DEFAULT_MAX_NODES, help="refuse larger networks")
 
     p = _subparser(sub, "rank", "exact separation rank over a prime field (random probes)")
     _add_spec_options(p)
-    p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
+    p.add_argument("--max-probes", type=bounded_int("count"), default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
     p = _subparser(sub, "check", "bounds and exact rank side by side; exit 1 if an ordering fails")
     _add_spec_options(p)
-    p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
+    p.add_argument("--max-probes", type=bounded_int("count"), default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
     p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
@@ -103,14 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--T", type=int_list, default=[2, 4, 6], help="e.g. 2,4,6,8")
     p.add_argument("--partition", default="start-end",
                    help="partitions separated by ';', e.g. 'start-end;interleaved'")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=bounded_int("seed", 0), default=0)
     p.add_argument("-o", "--output", required=True, help="table path (.csv; a .json is written beside it)")
 
     p = _subparser(sub, "draw", "draw a network (and its min cut) to .pdf .svg .png or .tex")
     _add_spec_options(p)
     p.add_argument("--cut", action="store_true", help="highlight the min cut of the partition")
     p.add_argument("--merged", action="store_true", help="merge each (delta, W^H, W^I) into one core")
-    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="refuse larger networks")
+    p.add_argument("--max-nodes", type=bounded_int("count"), default=DEFAULT_MAX_NODES, help="refuse larger networks")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
@@ -125,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``tnrnn`` command; returns the exit status."""
+    """Run the ``tnrnn`` command; returns the exit status (see the module docstring)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -136,11 +177,81 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return getattr(_commands, f"cmd_{args.command}")(args)
     except BoundViolationError as err:
-        print(f"tnrnn {args.command}: ordering violated: {err}", file=sys.stderr)
+        _say(args.command, f"ordering violated: {_one_line(str(err))}")
         return 1
-    except TnrnnError as err:
-        print(f"tnrnn {args.command}: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
-        print(f"tnrnn {args.command}: interrupted", file=sys.stderr)
+        _say(args.command, "interrupted; files already written are complete, none is partial")
         return 130
+    except Exception as err:  # noqa: BLE001 - the one error contract of the command line
+        if os.environ.get("TNRNN_TRACEBACK"):
+            raise
+        _say(args.command, f"error: {explain(err, args.command)}")
+        return 2
+
+
+_MEMORY = "ran out of memory; lower T, M, R or L, or the limits (--max-probes, --max-nodes)"
+
+
+def _say(command: str, text: str) -> None:
+    print(f"tnrnn {command}: {text}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+#: Python advice in API messages, and what the command line says instead.
+_FLAGS = [
+    (re.compile(r"pass an explicit Partition \(e\.g\. Partition\.split\((\d+), (\d+)\)\)"),
+     r"pass --partition split:\2 (or A:1,2,... naming the steps of side A)"),
+    (re.compile(r"use merged=True, or raise max_nodes \(--max-nodes\)"), "use --merged, or raise --max-nodes"),
+    (re.compile(r"raise max_nodes \(--max-nodes\)"), "raise --max-nodes"),
+    (re.compile(r"raise max_probes(?: \(--max-probes\))?"), "raise --max-probes"),
+    (re.compile(r"above max_probes="), "above --max-probes "),
+    (re.compile(r"above max_nodes="), "above --max-nodes "),
+]
+_NO_MERGED = (re.compile(r"use --merged, or "), "")
+
+
+def flag_advice(message: str, command: str) -> str:
+    """An API message with its Python advice (``merged=True``) turned into flags."""
+    for pattern, repl in _FLAGS:
+        message = pattern.sub(repl, message)
+    if command != "draw":  # only draw has --merged
+        message = _NO_MERGED[0].sub(_NO_MERGED[1], message)
+    return message
+
+
+_OS_ADVICE = {
+    errno.EACCES: "choose a folder you can write to",
+    errno.EPERM: "choose a folder you can write to",
+    errno.EROFS: "choose another folder",
+    errno.ENOSPC: "free some disk space or write elsewhere",
+    errno.EDQUOT: "free some disk space or write elsewhere",
+    errno.EISDIR: "give a file name, not a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; choose another path",
+    errno.EEXIST: "a file is in the way where a folder is needed; remove it or choose another path",
+    errno.ENOENT: "check the path",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+
+
+def explain(err: BaseException, command: str) -> str:
+    """One line for any exception: what was given, what went wrong, what to do."""
+    if isinstance(err, TnrnnError):
+        return _one_line(flag_advice(str(err), command))
+    if isinstance(err, OSError):
+        where = " -> ".join(repr(str(f)) for f in (err.filename, err.filename2) if f is not None)
+        what = err.strerror or type(err).__name__
+        advice = _OS_ADVICE.get(err.errno, "check the path and try again")
+        return f"{where + ': ' if where else ''}{what}; {advice}"
+    if isinstance(err, json.JSONDecodeError):
+        return (f"a JSON file it read is not valid JSON ({err.msg} at line {err.lineno}, column "
+                f"{err.colno}); remove or replace that file")
+    if isinstance(err, UnicodeError):
+        return f"a file it read is not UTF-8 text ({err}); remove or replace that file"
+    if isinstance(err, MemoryError):
+        return _MEMORY
+    text = _one_line(str(err)) or "(no message)"
+    return (f"unexpected {type(err).__name__}: {text[:300]}; this is a bug in tnrnn or a damaged "
+            "input file: please report it (TNRNN_TRACEBACK=1 shows the traceback)")

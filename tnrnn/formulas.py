@@ -10,7 +10,7 @@ All values are exact integers (they overflow 64 bits quickly).
 from __future__ import annotations
 
 import numbers
-from math import comb, prod
+from math import comb, lgamma, log, log2, prod
 
 from .errors import TnrnnError
 from .partition import Partition
@@ -27,6 +27,10 @@ __all__ = [
     "degree_bound",
     "symmetric_copies_bound",
     "network_size",
+    "degree_bound_log2",
+    "upper_bounds",
+    "smallest_upper_bound",
+    "smallest_upper_bound_log2",
 ]
 
 
@@ -151,6 +155,13 @@ def all_chains_cut(R: int, L: int, T: int) -> int:
     return R ** comb(T // 2 + L - 1, L - 1)
 
 
+def _product(values: list[int]) -> int:
+    """Exact product by a balanced tree (a running product of many big factors is quadratic)."""
+    while len(values) > 1:
+        values = [prod(values[i : i + 2]) for i in range(0, len(values), 2)]
+    return values[0] if values else 1
+
+
 def degree_bound(M: int, L: int, partition: Partition) -> int:
     """``min(prod_{t in A} multiset(M, d_t), prod_{t in B} multiset(M, d_t))``.
 
@@ -165,7 +176,13 @@ def degree_bound(M: int, L: int, partition: Partition) -> int:
     T = partition.T
 
     def side(steps: tuple[int, ...]) -> int:
-        return prod(multiset(M, input_copies(T, t, L)) for t in steps)
+        if L == 1:  # every d_t = 1
+            return M ** len(steps)
+        factors = []
+        for t in steps:
+            d = comb(T - t + L - 1, L - 1)
+            factors.append(comb(M + d - 1, min(d, M - 1)))
+        return _product(factors)
 
     return min(side(partition.A), side(partition.B))
 
@@ -205,3 +222,140 @@ def network_size(M: int, R: int, L: int, T: int, *, merged: bool = False) -> tup
         chains = comb(T - 1 + L - l, L - l)
         nodes += per_site * sites + chains + (sites if l == 1 else 0)
     return nodes, nodes - 1
+
+
+
+def degree_bound_log2(M: int, L: int, partition: Partition) -> float:
+    """``log2`` of :func:`degree_bound`, from log-gamma sums: cheap for any size.
+
+    Accurate to a relative ``1e-12`` or so; use it to compare or refuse, never as a bound.
+
+    >>> round(degree_bound_log2(2, 1, Partition.start_end(4)), 9)
+    2.0
+    """
+    M, L = _nonneg("M", M, 1), _nonneg("L", L, 1)
+    T = partition.T
+    base = lgamma(M)
+
+    def side(steps: tuple[int, ...]) -> float:
+        if L == 1:
+            return len(steps) * log2(M)
+        total = 0.0
+        for t in steps:
+            d = comb(T - t + L - 1, L - 1)
+            total += lgamma(M + d) - lgamma(d + 1) - base
+        return total / log(2)
+
+    return min(side(partition.A), side(partition.B))
+
+
+def _prefix_symmetric_bound(R: int, L: int, partition: Partition) -> int | None:
+    """The symmetric-copies bound when one side is a prefix ``1..k`` (None otherwise).
+
+    ``y`` depends on the prefix only through the boundary states ``h^l_k``, with degree
+    ``c_l`` in layer l's state, where the ``c_l`` are those of a Start-End partition of
+    ``2 m`` steps (m = the other side's length); for Start-End this is
+    :func:`symmetric_copies_bound`.
+    """
+    best = None
+    for head, tail in ((partition.A, partition.B), (partition.B, partition.A)):
+        if head == tuple(range(1, len(head) + 1)):
+            value = symmetric_copies_bound(R, L, 2 * len(tail))
+            best = value if best is None else min(best, value)
+    return best
+
+
+def _closed_forms(M: int, R: int, L: int, partition: Partition) -> dict[str, tuple]:
+    """Name -> (exact value thunk, log2 thunk or None) of every closed-form upper bound.
+
+    The one list every up-front refusal and probe cap uses: a new proven bound joins here
+    (a log2 thunk is needed only where the exact value can be too large to compute).
+    """
+    out: dict[str, tuple] = {
+        "degree": (lambda: degree_bound(M, L, partition), lambda: degree_bound_log2(M, L, partition)),
+    }
+    if partition.A[0] == 1 or partition.B[0] == 1:
+        sym = _prefix_symmetric_bound(R, L, partition)
+        if sym is not None:
+            out["symmetric"] = (lambda: sym, None)
+    return out
+
+
+def _log2(value: int) -> float:
+    return log2(value) if value > 0 else float("-inf")
+
+
+def upper_bounds(M: int, R: int, L: int, partition: Partition) -> dict[str, int]:
+    """Every closed-form upper bound on the separation rank that applies to ``partition``.
+
+    **Derived upper bounds** (for tnrnn), valid for all weights: ``"degree"``
+    (:func:`degree_bound`, any partition) and ``"symmetric"`` (the symmetric-copies bound
+    over the non-prefix side when one side is a prefix ``1..k``, Start-End included). The
+    all-chains cut is left out: it is never below the symmetric-copies bound. Exact
+    integers, so this can be slow for huge cases: :func:`smallest_upper_bound` computes
+    only the smallest one.
+
+    >>> upper_bounds(3, 3, 2, Partition.start_end(4))
+    {'degree': 18, 'symmetric': 18}
+    >>> upper_bounds(2, 2, 1, Partition.interleaved(4))
+    {'degree': 4}
+    """
+    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
+    return {name: exact() for name, (exact, _) in _closed_forms(M, R, L, partition).items()}
+
+
+def _known(known: dict[str, int | None] | None) -> dict[str, int]:
+    out = {}
+    for name, value in (known or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise TnrnnError(f"a proven upper bound must be a positive integer, got {name}={value!r}")
+        out[name] = int(value)
+    return out
+
+
+def smallest_upper_bound_log2(
+    M: int, R: int, L: int, partition: Partition, *, known: dict[str, int | None] | None = None
+) -> tuple[float, str]:
+    """``log2`` of the smallest proven upper bound and its name, cheap for any size.
+
+    See :func:`smallest_upper_bound`; no big product is formed.
+
+    >>> smallest_upper_bound_log2(2, 2, 1, Partition.start_end(10))
+    (1.0, 'symmetric')
+    """
+    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
+    logs = {name: (lg() if lg is not None else _log2(exact()))
+            for name, (exact, lg) in _closed_forms(M, R, L, partition).items()}
+    logs.update({name: _log2(v) for name, v in _known(known).items()})
+    name = min(logs, key=logs.__getitem__)
+    return logs[name], name
+
+
+def smallest_upper_bound(
+    M: int, R: int, L: int, partition: Partition, *, known: dict[str, int | None] | None = None
+) -> tuple[int, str]:
+    """The smallest proven upper bound on the separation rank, and its name.
+
+    The minimum of :func:`upper_bounds` and of ``known``, proven upper bounds found
+    elsewhere (e.g. ``{"mincut": mincut_bound(spec, partition).bound}``; ``None`` values
+    are ignored). The bounds are compared by their logarithms first, and only the
+    candidates within one bit of the smallest are computed exactly, so a huge bound that
+    is not the smallest costs nothing. Ties go to the closed forms, in their order.
+
+    >>> smallest_upper_bound(5, 1, 3, Partition.interleaved(6), known={"mincut": 1})
+    (1, 'mincut')
+    >>> smallest_upper_bound(4, 4, 3, Partition.start_end(30))
+    (987754944, 'symmetric')
+    """
+    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
+    forms = _closed_forms(M, R, L, partition)
+    given = _known(known)
+    logs = {name: (lg() if lg is not None else _log2(exact())) for name, (exact, lg) in forms.items()}
+    logs.update({name: _log2(v) for name, v in given.items()})
+    least = min(logs.values())
+    exact_values = {name: (given[name] if name in given else forms[name][0]())
+                    for name, lg in logs.items() if lg <= least + 1}
+    name = min(exact_values, key=exact_values.__getitem__)
+    return exact_values[name], name

@@ -27,7 +27,20 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["decimal_digits", "int_to_text", "format_int", "format_int_latex", "format_int_math"]
+__all__ = [
+    "decimal_digits",
+    "int_to_text",
+    "text_to_int",
+    "format_int",
+    "format_int_latex",
+    "format_int_math",
+    "json_safe",
+    "JSON_MAX_DIGITS",
+]
+
+#: Integers with more digits than this go into JSON as strings of all their digits:
+#: Python's ``json.loads`` refuses longer numbers (``sys.get_int_max_str_digits()``).
+JSON_MAX_DIGITS = 4300
 
 #: Digits converted in one ``str`` call (safely below Python's 4300-digit limit).
 _CHUNK = 4000
@@ -57,6 +70,50 @@ def int_to_text(n: int) -> str:
     low = digits // 2
     high, rest = divmod(n, 10**low)
     return int_to_text(high) + int_to_text(rest).zfill(low)
+
+
+def text_to_int(text: str) -> int:
+    """The integer written in ``text`` (decimal digits, optional sign), of any length.
+
+    The inverse of :func:`int_to_text`; raises ``ValueError`` on anything else.
+
+    >>> text_to_int(int_to_text(7**9000)) == 7**9000
+    True
+    """
+    text = text.strip()
+    sign = -1 if text[:1] == "-" else 1
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"not a decimal integer: {text[:40]!r}")
+    if len(digits) <= _CHUNK:
+        return sign * int(digits)
+    low = len(digits) // 2
+    return sign * (text_to_int(digits[:-low]) * 10**low + text_to_int(digits[-low:]))
+
+
+def json_safe(obj):
+    """``obj`` with every integer of more than :data:`JSON_MAX_DIGITS` digits replaced by
+    the string of all its digits (dicts, lists and tuples are walked; tuples become lists).
+
+    tnrnn's JSON output carries every exact integer: as a JSON number when it has at most
+    4300 digits (so that ``json.loads`` reads it back as it is), else as a JSON string of
+    its digits (read it back with :func:`text_to_int`). Nothing is rounded.
+
+    >>> import json
+    >>> json.dumps(json_safe({"a": 2**10, "b": [10**5000]}))[:24]
+    '{"a": 1024, "b": ["10000'
+    """
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    if isinstance(obj, int):
+        if obj.bit_length() > 3 * JSON_MAX_DIGITS and decimal_digits(obj) > JSON_MAX_DIGITS:
+            return int_to_text(obj)
+        return obj
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
 
 
 def _mantissa_exponent(n: int, significant: int) -> tuple[str, int]:

@@ -4,13 +4,25 @@ This package sits above :mod:`tnrnn.rank` and :mod:`tnrnn.mincut` (which never i
 each other) and holds them against each other.
 """
 
-from .rows import UPPER_BOUNDS, BoundRow, bound_row, case_seed, check_bounds, check_row, violations
+from .rows import (
+    BUDGET_MAX_NODES,
+    UPPER_BOUNDS,
+    BoundRow,
+    bound_row,
+    case_seed,
+    check_bounds,
+    check_row,
+    proven_upper_bounds,
+    violations,
+)
 from .summary import bounds_summary
 from .table import TABLE_COLUMNS, bounds_table, read_bounds_table
 
 __all__ = [
     "BoundRow",
     "bound_row",
+    "proven_upper_bounds",
+    "BUDGET_MAX_NODES",
     "check_row",
     "check_bounds",
     "violations",

@@ -32,7 +32,7 @@ from ..partition import Partition
 from ..rank import separation_rank
 from ..spec import RACSpec
 
-__all__ = ["BoundRow", "bound_row", "violations", "check_row", "check_bounds", "case_seed", "UPPER_BOUNDS"]
+__all__ = ["BoundRow", "bound_row", "proven_upper_bounds", "BUDGET_MAX_NODES", "violations", "check_row", "check_bounds", "case_seed", "UPPER_BOUNDS"]
 
 #: Names of the upper-bound columns, in table order.
 UPPER_BOUNDS = ("mincut", "degree", "symmetric", "all_chains")
@@ -74,12 +74,41 @@ class BoundRow:
         return out
 
 
+#: Networks up to this many nodes get their min-cut computed for an up-front refusal
+#: (about a second); larger ones are judged on the closed-form bounds alone.
+BUDGET_MAX_NODES = 1_000_000
+
+
 def _mincut(spec: RACSpec, partition: Partition) -> int | None:
     try:
         from ..mincut import mincut_bound
     except ImportError:  # the min-cut package is optional at this layer
         return None
     return int(mincut_bound(spec, partition).bound)
+
+
+def proven_upper_bounds(
+    spec: RACSpec, partition: Partition | str = "start-end", *, max_nodes: int = BUDGET_MAX_NODES
+) -> dict[str, int]:
+    """The proven upper bounds that need the network (the min-cut), for
+    ``separation_rank(..., upper_bounds=...)``.
+
+    The rank layer never imports the min-cut; this is where the two meet. The min-cut is
+    computed only when the network has at most ``max_nodes`` nodes (so the answer comes in
+    about a second); otherwise the result is empty and the closed forms decide alone.
+
+    Examples
+    --------
+    >>> proven_upper_bounds(RACSpec(M=5, R=1, L=3, T=6), "interleaved")
+    {'mincut': 1}
+    """
+    from ..formulas import network_size
+
+    partition = Partition.coerce(partition, spec.T)
+    if network_size(spec.M, spec.R, spec.L, spec.T)[0] > max_nodes:
+        return {}
+    value = _mincut(spec, partition)
+    return {} if value is None else {"mincut": value}
 
 
 def bound_row(
@@ -98,18 +127,22 @@ def bound_row(
     partition : Partition or str
     rng : seed of the random weights and probes
     with_mincut : bool
-        Compute the min-cut bound (the slowest bound for large networks).
+        Compute the min-cut bound (the slowest bound for large networks). It is computed
+        first and passed to :func:`tnrnn.rank.separation_rank` as a proven upper bound, so
+        the rank's up-front refusal and probe cap use it.
     **rank_options
         Passed to :func:`tnrnn.rank.separation_rank` (e.g. ``max_probes``).
     """
     partition = Partition.coerce(partition, spec.T)
-    res = separation_rank(spec, partition, rng=rng, **rank_options)
+    mincut = _mincut(spec, partition) if with_mincut else None
+    known = {**(rank_options.pop("upper_bounds", None) or {}), "mincut": mincut}
+    res = separation_rank(spec, partition, rng=rng, upper_bounds=known, **rank_options)
     se = partition.is_start_end
     lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
     return BoundRow(
         M=spec.M, R=spec.R, L=spec.L, T=spec.T, partition=partition.name, A=partition.A,
         lower=lower, lower_status=status, exact=res.rank,
-        mincut=_mincut(spec, partition) if with_mincut else None,
+        mincut=mincut,
         degree=degree_bound(spec.M, spec.L, partition),
         symmetric=symmetric_copies_bound(spec.R, spec.L, spec.T) if se else None,
         all_chains=all_chains_cut(spec.R, spec.L, spec.T) if se else None,
@@ -160,8 +193,9 @@ def check_bounds(
 
     Parameters
     ----------
-    cases : iterable of RACSpec or (RACSpec, partition)
-        A bare spec means the Start-End partition.
+    cases : RACSpec, (RACSpec, partition), or an iterable of them
+        A bare spec means the Start-End partition; one spec or one (spec, partition)
+        pair is one case.
     rng : int
         Base seed; each case uses :func:`case_seed` of it (same seed, same rows).
     with_mincut, **rank_options
@@ -179,7 +213,17 @@ def check_bounds(
     >>> rows[0].lower <= rows[0].exact <= rows[0].tightest_upper
     True
     """
-    items = [(c, "start-end") if isinstance(c, RACSpec) else tuple(c) for c in cases]
+    if isinstance(cases, RACSpec) or (
+        isinstance(cases, tuple) and len(cases) == 2 and isinstance(cases[0], RACSpec)
+        and not isinstance(cases[1], (RACSpec, tuple, list))
+    ):
+        cases = [cases]
+    try:
+        items = [(c, "start-end") if isinstance(c, RACSpec) else tuple(c) for c in cases]
+    except TypeError:
+        raise TnrnnError(
+            f"cases must be a RACSpec, a (RACSpec, partition) pair or a list of them, got {cases!r}"
+        ) from None
     for item in items:
         if len(item) != 2 or not isinstance(item[0], RACSpec):
             raise TnrnnError(f"each case must be a RACSpec or (RACSpec, partition), got {item!r}")

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..errors import MemoryLimitError, SpecError
 from ..formulas import network_size
+from ..numbers import format_int
 from ..spec import RACSpec
 from .model import NodeKind, RACNetwork
 
@@ -15,13 +16,26 @@ __all__ = ["DEFAULT_MAX_NODES", "check_network_size", "compile_shallow", "compil
 #: about 4 GB of work arrays for a min-cut.
 DEFAULT_MAX_NODES = 20_000_000
 
+_MAX_DIM = 2**63 - 1  # edge_dim is int64
+
 
 def check_network_size(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> int:
     """The node count of ``spec``'s network; raises before any allocation above ``max_nodes``."""
+    for name in ("M", "R", "K"):
+        if getattr(spec, name) > _MAX_DIM:
+            raise MemoryLimitError(
+                f"{name}={format_int(getattr(spec, name))} is above the largest bond dimension a network "
+                f"holds ({_MAX_DIM:,} = 2**63 - 1); the formulas in tnrnn.formulas take any size"
+            )
+    if spec.L * spec.T > max_nodes:  # every layer has at least T sites: skip the exact count
+        raise MemoryLimitError(
+            f"the network of {spec} has more than {format_int(spec.L * spec.T)} nodes, above "
+            f"max_nodes={max_nodes:,}; lower T or L"
+        )
     nodes, _ = network_size(spec.M, spec.R, spec.L, spec.T, merged=merged)
     if nodes > max_nodes:
         raise MemoryLimitError(
-            f"the network of {spec} has {nodes:,} nodes (about {nodes * 64 / 2**30:,.1f} GiB to "
+            f"the network of {spec} has {format_int(nodes, max_digits=20)} nodes (about {nodes * 64 / 2**30:,.1f} GiB to "
             f"compile), above max_nodes={max_nodes:,}; lower T or L, use merged=True, or raise "
             "max_nodes (--max-nodes) if memory allows"
         )

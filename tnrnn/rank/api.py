@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Mapping
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from .floatpath import DEFAULT_MAX_FLOAT_PROBES, float_probe_rank
 from .grid import grid_rank
 from .probes import (
     DEFAULT_MAX_PROBES,
+    check_probe_budget,
     output_degree,
     probe_rank,
     schwartz_zippel_bound,
@@ -33,8 +35,8 @@ def _integral(w: RACWeights) -> bool:
     return all(np.all(a == np.round(a)) and np.all(np.abs(a) < 2.0**53) for a in arrays)
 
 
-def _prepare(spec, partition, weights, gen, method, prime, output):
-    """Resolve spec, partition and weights; returns (weights, partition, given, notes)."""
+def _resolve(spec, partition, weights, method):
+    """Check the arguments; returns (spec, partition) before anything random is drawn."""
     if method not in _METHODS:
         raise TnrnnError(f"method must be one of {_METHODS}, got {method!r}")
     if weights is not None:
@@ -45,7 +47,18 @@ def _prepare(spec, partition, weights, gen, method, prime, output):
         spec = weights.spec
     if not isinstance(spec, RACSpec):
         raise TnrnnError(f"spec must be a RACSpec (or pass weights), got {spec!r}")
-    partition = Partition.coerce(partition, spec.T)
+    return spec, Partition.coerce(partition, spec.T)
+
+
+def _final_method(weights, method):
+    """The method actually run: non-integer float weights cannot take the exact path."""
+    if weights is not None and weights.prime is None and method == "probes" and not _integral(weights):
+        return "float"
+    return method
+
+
+def _prepare(spec, weights, gen, method, prime, output):
+    """Draw or convert the weights; returns (weights, given, notes)."""
     notes: list[str] = []
     given = weights is not None
     if weights is None:
@@ -57,13 +70,10 @@ def _prepare(spec, partition, weights, gen, method, prime, output):
         if _integral(weights):
             weights = weights.to_modular(prime)
             notes.append(f"integer-valued float weights taken exactly, reduced mod p={prime}")
-        elif method == "probes":
-            method = "float"
-            notes.append("non-integer float weights: computed on the float path (NOT certified)")
     if weights.spec.K > 1:
         weights = weights.select_output(output)
         notes.append(f"output y_{output} of K={spec.K}")
-    return weights, partition, given, method, notes
+    return weights, given, notes
 
 
 def separation_rank(
@@ -82,6 +92,7 @@ def separation_rank(
     tol: float | None = None,
     backend: str = "auto",
     progress: bool = False,
+    upper_bounds: Mapping[str, int | None] | None = None,
 ) -> RankResult:
     """The separation rank of a RAC's output for a partition (A, B) of the time steps.
 
@@ -118,10 +129,26 @@ def separation_rank(
         Rank over F_p.
     progress : bool
         Show a tqdm bar over the probe stages.
+    upper_bounds : dict, optional
+        Upper bounds on the rank proven elsewhere, by name, e.g. ``{"mincut":
+        mincut_bound(spec, partition).bound}`` (this layer never computes the min-cut;
+        :func:`tnrnn.bounds.bound_row` passes it). They join the closed forms in the
+        up-front refusal and the probe cap; a rank above one is a loud error.
 
     Returns
     -------
     RankResult
+
+    Raises
+    ------
+    MemoryLimitError
+        Up front, in well under a second and before any weight is drawn, when the
+        smallest proven upper bound (:func:`tnrnn.formulas.smallest_upper_bound`, with
+        ``upper_bounds``) needs more than ``max_probes`` probes per side
+        (:func:`tnrnn.rank.probes.check_probe_budget`); or later, if the rank reaches
+        ``max_probes``.
+    BoundViolationError
+        If the rank exceeds a proven upper bound (a bug).
 
     Examples
     --------
@@ -133,17 +160,24 @@ def separation_rank(
     t0 = time.perf_counter()
     gen = as_rng(rng)
     prime = check_prime(prime)
-    weights, partition, given, method, notes = _prepare(spec, partition, weights, gen, method, prime, output)
+    spec, partition = _resolve(spec, partition, weights, method)
+    requested, method = method, _final_method(weights, method)
+    if method != "grid":
+        limit = max_probes or (DEFAULT_MAX_FLOAT_PROBES if method == "float" else DEFAULT_MAX_PROBES)
+        check_probe_budget(spec, partition, limit, known=upper_bounds)
+    weights, given, notes = _prepare(spec, weights, gen, method, prime, output)
+    if requested != method:
+        notes.insert(0, "non-integer float weights: computed on the float path (NOT certified)")
     spec = weights.spec
     if method == "grid":
         out = grid_rank(weights, partition, gen, templates=templates, n_templates=n_templates,
                         tol=tol, backend=backend)
     elif method == "float":
         out = float_probe_rank(weights, partition, gen, n_start=n_start, tol=tol, progress=progress,
-                               max_probes=max_probes or DEFAULT_MAX_FLOAT_PROBES)
+                               max_probes=limit, known=upper_bounds)
     else:
         out = probe_rank(weights, partition, gen, n_start=n_start, backend=backend, progress=progress,
-                         max_probes=max_probes or DEFAULT_MAX_PROBES)
+                         max_probes=limit, known=upper_bounds)
     return _result(out, weights, partition, method, given, rng, notes, time.perf_counter() - t0)
 
 

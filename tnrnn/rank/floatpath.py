@@ -9,6 +9,7 @@ so every result of this module says so, and reports the tolerance it used and th
 from __future__ import annotations
 
 import time
+from typing import Mapping
 
 import numpy as np
 
@@ -66,6 +67,7 @@ def float_probe_rank(
     max_probes: int = DEFAULT_MAX_FLOAT_PROBES,
     tol: float | None = None,
     progress: bool = False,
+    known: Mapping[str, int | None] | None = None,
 ) -> dict:
     """Float weights, standard normal probes; grow until the SVD rank is below both sides.
 
@@ -76,7 +78,7 @@ def float_probe_rank(
         weights = weights.to_float()
     spec = weights.spec
     t0 = time.perf_counter()
-    ub = probe_cap(spec, partition)
+    ub = probe_cap(spec, partition, known)
     sizes = stage_sizes(n_start, min(ub + 1, max_probes))
     nA_steps, nB_steps, M = len(partition.A), len(partition.B), spec.M
     a = np.empty((0, nA_steps, M))

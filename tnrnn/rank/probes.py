@@ -17,12 +17,16 @@ strictly below the probe count on both sides, so the sample never caps the rank.
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
+from typing import Mapping
 
 import numpy as np
 
-from ..errors import BoundViolationError, MemoryLimitError
-from ..formulas import degree_bound, symmetric_copies_bound
+from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
+from ..formulas import smallest_upper_bound, smallest_upper_bound_log2
+from ..numbers import format_int
 from ..partition import Partition
 from ..spec import RACSpec
 from ..weights import RACWeights
@@ -41,22 +45,18 @@ __all__ = [
 #: Default largest probe count per side.
 DEFAULT_MAX_PROBES = 4096
 
+#: Largest memory the probe arrays of one rank computation may take (bytes).
+PROBE_MEMORY_LIMIT = 8 << 30
 
-def probe_cap(spec: RACSpec, partition: Partition) -> int:
-    """A proven upper bound on the separation rank, used to cap the probe counts.
 
-    The degree bound (any partition) and, when one side is a prefix ``1..k``, the
-    symmetric-copies bound over the other side's ``m = T - k`` steps,
-    ``prod_l multiset(R, C(m + L - l - 1, L - l))`` (for Start-End this is
-    :func:`tnrnn.formulas.symmetric_copies_bound`; the derivation is the same for any
-    prefix: ``y`` depends on the prefix only through the boundary states, with degree
-    ``c_l`` in layer l's state).
+def probe_cap(spec: RACSpec, partition: Partition, known: Mapping[str, int | None] | None = None) -> int:
+    """The smallest proven upper bound on the separation rank, used to cap the probe counts.
+
+    :func:`tnrnn.formulas.smallest_upper_bound`: the degree bound (any partition), the
+    symmetric-copies bound when one side is a prefix ``1..k``, and the bounds in ``known``
+    (proven elsewhere, e.g. ``{"mincut": ...}``; this layer never computes the min-cut).
     """
-    cap = degree_bound(spec.M, spec.L, partition)
-    for head, tail in ((partition.A, partition.B), (partition.B, partition.A)):
-        if head == tuple(range(1, len(head) + 1)):
-            cap = min(cap, symmetric_copies_bound(spec.R, spec.L, 2 * len(tail)))
-    return cap
+    return smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)[0]
 
 
 def output_degree(spec: RACSpec, weights_random: bool) -> int:
@@ -77,26 +77,83 @@ def output_degree(spec: RACSpec, weights_random: bool) -> int:
     return below[T] + (1 if weights_random else 0)
 
 
-def check_probe_budget(spec: RACSpec, partition: Partition, max_probes: int = DEFAULT_MAX_PROBES) -> int:
+def check_probe_budget(
+    spec: RACSpec,
+    partition: Partition,
+    max_probes: int = DEFAULT_MAX_PROBES,
+    *,
+    known: Mapping[str, int | None] | None = None,
+) -> int:
     """Refuse up front a rank computation that may need more than ``max_probes`` probes.
 
-    The rank can be as large as :func:`probe_cap` (a proven upper bound), and the probe
-    matrix then needs ``cap + 1`` probes per side. Returns the cap when it fits; else
+    The one budget check of every rank computation (:func:`tnrnn.separation_rank`, hence
+    ``check_bounds``, ``bounds_table`` and the command line). The rank can be as large as
+    the smallest proven upper bound (:func:`tnrnn.formulas.smallest_upper_bound`, with the
+    bounds in ``known``), and the probe matrix then needs ``bound + 1`` probes per side.
+    The bounds are compared by their logarithms, so the decision takes well under a second
+    even when the bounds have millions of digits. Returns the bound when it fits; else
     raises :class:`~tnrnn.errors.MemoryLimitError` with the size of the matrix and a rough
-    time (the rank over F_p costs about ``n^3 / 3e9`` seconds here) and how to override.
+    time (the rank over F_p costs about ``n^3 / 3e9`` seconds here), before anything is
+    allocated. Also refuses probe arrays over :data:`PROBE_MEMORY_LIMIT` bytes.
+
+    Examples
+    --------
+    >>> check_probe_budget(RACSpec(M=5, R=1, L=3, T=6), Partition.interleaved(6), known={"mincut": 1})
+    1
     """
-    cap = probe_cap(spec, partition)
-    if cap + 1 > max_probes:
-        n = cap + 1
-        gib = n * n * 8 / 2**30
-        hours = n**3 / 3e9 / 3600
+    max_probes = _positive("max_probes", max_probes)
+    log2_bound, name = smallest_upper_bound_log2(spec.M, spec.R, spec.L, partition, known=known)
+    if log2_bound > _EXACT_BITS:  # too large to be worth writing out
+        _refuse(spec, partition, name, max_probes, log2_bound, None)
+    bound, name = smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
+    if bound + 1 > max_probes:
+        _refuse(spec, partition, name, max_probes, math.log2(bound), bound)
+    n = bound + 1
+    need = 8 * (n * spec.T * spec.M + n * n + spec.R * (spec.M + 2 * spec.L * spec.R + spec.K))
+    if need > PROBE_MEMORY_LIMIT:
         raise MemoryLimitError(
-            f"the separation rank of {spec} across {partition} may be as large as {cap:,} "
-            f"(proven upper bound): the probe matrix could need {n:,} x {n:,} entries "
-            f"({gib:,.1f} GiB) and roughly {hours:,.2g} h of rank computation, above "
-            f"max_probes={max_probes}; raise max_probes (--max-probes) to {n} to run it anyway"
+            f"the probes of {spec} across {partition} need about {need / 2**30:,.1f} GiB (a {n:,} x {n:,} "
+            f"matrix of {spec.T:,} steps of dimension M={spec.M:,}), above the "
+            f"{PROBE_MEMORY_LIMIT / 2**30:.0f} GiB limit; lower M or T"
         )
-    return cap
+    return bound
+
+
+def _positive(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise TnrnnError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+#: Refusal messages give the bound exactly up to this many bits (else as a power of 2;
+#: n**3 must stay a float).
+_EXACT_BITS = 300
+
+_NAMES = {"degree": "degree bound", "symmetric": "symmetric-copies bound", "mincut": "min-cut bound"}
+
+
+def _bound_name(name: str) -> str:
+    return _NAMES.get(name, f"{name} bound")
+
+
+def _refuse(spec, partition, name, max_probes, log2_bound, bound) -> None:
+    what = _bound_name(name)
+    if bound is not None:
+        size = format_int(bound)
+        n = bound + 1
+        matrix = f"{format_int(n)} x {format_int(n)} entries ({n * n * 8 / 2**30:,.1f} GiB)"
+        hours = f"roughly {n**3 / 3e9 / 3600:,.2g} h of rank computation"
+        fix = f"raise max_probes to {n} to run it anyway"
+    else:
+        size = f"about 2^{log2_bound:,.1f}"
+        matrix = f"about 2^{log2_bound:,.0f} x 2^{log2_bound:,.0f} entries"
+        hours = "far more time than any computer has"
+        fix = "lower T, M or R, or choose a partition with a smaller bound"
+    raise MemoryLimitError(
+        f"the separation rank of {spec} across {partition} may be as large as {size} (the {what}, "
+        f"the smallest proven upper bound): the probe matrix could need {matrix} and {hours}, "
+        f"above max_probes={max_probes}; {fix}"
+    )
 
 
 def stage_sizes(n_start: int, cap: int) -> list[int]:
@@ -142,8 +199,12 @@ def probe_rank(
     max_probes: int = DEFAULT_MAX_PROBES,
     backend: str = "auto",
     progress: bool = False,
+    known: Mapping[str, int | None] | None = None,
 ) -> dict:
     """Grow the probe matrix until its rank is below both sides; exact weights only.
+
+    The probe counts are capped at the smallest proven upper bound plus one (see
+    :func:`probe_cap`; ``known`` adds bounds proven elsewhere, such as the min-cut).
 
     Returns a dict with ``rank``, ``n_A``, ``n_B``, ``stages``, ``sizes`` (every reachable
     stage), ``cap`` (the proven upper bound) and ``seconds``.
@@ -157,7 +218,7 @@ def probe_rank(
     """
     spec, p = weights.spec, weights.prime
     t0 = time.perf_counter()
-    ub = probe_cap(spec, partition)
+    ub, ub_name = smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
     cap = min(ub + 1, max_probes)
     sizes = stage_sizes(n_start, cap)
     nA_steps, nB_steps, M = len(partition.A), len(partition.B), spec.M
@@ -181,7 +242,7 @@ def probe_rank(
             if rank < n:
                 break
         else:
-            _raise_capped(rank, n, ub, max_probes, spec, partition)
+            _raise_capped(rank, n, ub, ub_name, spec, partition)
     finally:
         if bar is not None:
             bar.close()
@@ -202,11 +263,12 @@ def _grow(weights, partition, Y, a, b, a_new, b_new) -> np.ndarray:
     return out
 
 
-def _raise_capped(rank, n, ub, max_probes, spec, partition) -> None:
+def _raise_capped(rank, n, ub, ub_name, spec, partition) -> None:
     if n == ub + 1:
         raise BoundViolationError(
-            f"rank {rank} of a {n} x {n} probe matrix exceeds the proven upper bound {ub} for "
-            f"{spec}, partition {partition}: this is a bug in tnrnn"
+            f"rank {rank} of a {n} x {n} probe matrix exceeds the proven upper bound {ub} "
+            f"({_bound_name(ub_name)}) for {spec}, partition {partition}: this is a bug in tnrnn "
+            "(or a wrong bound passed in upper_bounds)"
         )
     raise MemoryLimitError(
         f"the rank reached the probe count {n} = max_probes for {spec}; the separation rank "
