@@ -180,3 +180,13 @@ def test_smallest_upper_bound_of_huge_cases_is_fast():
     log2_value, name = smallest_upper_bound_log2(1000, 3, 2, Partition.interleaved(20000))
     assert name == "degree" and 4.47e7 < log2_value < 4.48e7
     assert time.perf_counter() - t0 < 2 * 3  # 2 s on an idle machine
+
+
+def test_smallest_upper_bound_survives_rounding_in_the_logarithms(monkeypatch):
+    import tnrnn.formulas as f
+
+    part = Partition.interleaved(6)  # degree bound 4,069,800 for M = 5, L = 3
+    exact = degree_bound(5, 3, part)
+    # a log2 half a bit too small must not make the degree bound win against a smaller one
+    monkeypatch.setattr(f, "degree_bound_log2", lambda M, L, p: f.log2(exact) - 0.5)
+    assert f.smallest_upper_bound(5, 1, 3, part, known={"mincut": exact - 1}) == (exact - 1, "mincut")
