@@ -94,26 +94,39 @@ def cmd_draw(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in _FIGURE_SUFFIXES + (".tex",):
         raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
+    from .drawing.figure import check_drawable
     from .mincut import mincut_bound
+    from .numbers import format_int
 
+    check_drawable(spec, args.merged, args.max_draw_nodes)  # before compiling: decides in microseconds
     network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None
+    options = {"partition": part, "cut": cut, "style": figure_style(args),
+               "title": True if args.title == "auto" else args.title, "bound": args.bound}
     if suffix == ".tex":
         from .drawing import write_tikz
 
-        write_tikz(network, out, partition=part, cut=cut)
+        write_tikz(network, out, standalone=not args.bare, **options)
     else:
         from .drawing import write_figure
 
-        write_figure(network, out, partition=part, cut=cut)
-    print(f"wrote {out}" + (f" (min cut {cut.bound})" if cut is not None else ""))
+        write_figure(network, out, dpi=args.dpi, **options)
+    print(f"wrote {out}" + (f" (min cut {format_int(cut.bound)})" if cut is not None else ""))
     return 0
+
+
+def figure_style(args: argparse.Namespace):
+    """The drawing Style asked for by ``--column`` and ``--no-legend``."""
+    from .drawing import Style
+
+    changes = {"legend": args.legend}
+    return Style.preset(args.column, **changes) if args.column else Style(**changes)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_report
 
-    paths = make_report(args.out, quick=args.quick)
+    paths = make_report(args.out, quick=args.quick, dpi=args.dpi, style=figure_style(args))
     print("\n".join(str(p) for p in paths))
     return 0
 

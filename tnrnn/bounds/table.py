@@ -51,10 +51,17 @@ def _key(row: dict[str, Any]) -> tuple:
     return (row["L"], row["M"], row["R"], row["T"], row["partition"], tuple(row["A"]))
 
 
-def _write(path: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+_TIMING_COLUMNS = ("rank_seconds", "seconds")
+
+
+def _write(path: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any],
+           timings: bool = True) -> None:
     csv_path, json_path = _paths(path)
+    if not timings:  # reproducible files: the same sweep gives the same bytes
+        rows = [{k: v for k, v in r.items() if k not in _TIMING_COLUMNS} for r in rows]
+    columns = [c for c in TABLE_COLUMNS if timings or c not in _TIMING_COLUMNS]
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=TABLE_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "A": " ".join(map(str, row["A"]))})
@@ -90,6 +97,7 @@ def bounds_table(
     with_mincut: bool = True,
     resume: bool = True,
     progress: bool = True,
+    timings: bool = True,
     **rank_options: Any,
 ) -> list[dict[str, Any]]:
     """Sweep the grid, writing ``<path>.csv`` and ``<path>.json``; return all rows.
@@ -111,6 +119,9 @@ def bounds_table(
         As in :func:`tnrnn.bounds.bound_row`.
     resume : bool
         Keep and skip rows already in the JSON file (else start afresh).
+    timings : bool
+        Write the per-row times (``seconds``, ``rank_seconds``) into the files; False
+        makes the files byte-reproducible (the returned rows keep the times).
 
     Raises
     ------
@@ -142,14 +153,14 @@ def bounds_table(
                     continue
                 if key in done:
                     old = done[key]
-                    stop = old["status"] != "ok" or old["seconds"] > max_row_seconds
+                    stop = old["status"] != "ok" or old.get("seconds", 0.0) > max_row_seconds
                     continue
                 if budget_seconds is not None and time.perf_counter() - t_start > budget_seconds:
                     return RowTable(rows, "bounds_table")
                 row = _one_row(spec, part, rng, with_mincut, rank_options)
                 rows.append(row)
                 done[key] = row
-                _write(path, rows, meta)
+                _write(path, rows, meta, timings)
                 if row["status"] == "VIOLATION":
                     raise BoundViolationError(row["violation"])
                 if bar is not None:
