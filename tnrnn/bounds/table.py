@@ -30,6 +30,7 @@ from ..store.export import table_columns
 from .rows import BoundRow, bound_row, case_seed, violations
 
 __all__ = ["bounds_table", "read_bounds_table", "export_bounds_table", "export_bounds_store",
+           "without_run_fields", "RUN_FIELDS",
            "table_paths", "TABLE_COLUMNS",
            "DISPLAY_COLUMNS", "KIND"]
 
@@ -43,6 +44,16 @@ TABLE_COLUMNS = tuple(dict.fromkeys((*_ID, "status", *(f.name for f in dataclass
 #: Bound columns of the paper tables (Markdown, LaTeX): every integer field of BoundRow.
 DISPLAY_COLUMNS = tuple(f.name for f in dataclasses.fields(BoundRow)
                         if "int" in str(f.type) and f.name not in _ID + _BOOKKEEPING)
+
+
+#: Fields of a row that say when, where and how fast it ran (not what it computed).
+RUN_FIELDS = ("seconds", "rank_seconds", "started", "host", "pid", "python_version", "tnrnn_version",
+              "numpy_version", "flint_version", "torch_version")
+
+
+def without_run_fields(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without :data:`RUN_FIELDS`: what a sweep computed, the same on every run."""
+    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
 
 
 def table_paths(path: str | Path | None) -> tuple[Path | None, list[Path]]:
