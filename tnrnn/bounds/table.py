@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from .._html import RowTable
 from ..errors import BoundViolationError, MemoryLimitError, PartitionError, TnrnnError
 from ..partition import Partition
 from ..spec import RACSpec
@@ -309,4 +310,4 @@ def bounds_table(
     bad = [r for r in rows if r["status"] == "VIOLATION"]
     if bad:
         raise BoundViolationError(bad[0]["violation"])
-    return _public(rows)
+    return RowTable(_public(rows), "bounds_table")
