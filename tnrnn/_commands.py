@@ -52,7 +52,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     spec, part = _spec_partition(args)
     check_probe_budget(spec, part, args.max_probes)
-    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes)
+    extra = {"prime": args.prime} if args.prime else {}
+    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes,
+                          backend=args.backend, progress=args.progress, **extra)
     _print(args, res.to_dict(), res.report())
     return 0
 
