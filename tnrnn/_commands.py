@@ -25,8 +25,12 @@ def _print(args: argparse.Namespace, obj: dict, text: str) -> None:
 def _fmt(value) -> str:
     if value is None:
         return "-"
-    s = str(value)
-    return s if len(s) <= 40 else f"{s[:12]}...{s[-8:]} ({len(s)} digits)"
+    if not isinstance(value, int):
+        return str(value)
+    from .numbers import decimal_digits, format_int, int_to_text
+
+    digits = decimal_digits(value)  # no str(): bounds can pass Python's 4300-digit limit
+    return int_to_text(value) if digits <= 40 else f"{format_int(value)} ({digits:,} digits)"
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
