@@ -85,9 +85,7 @@ def test_bad_arguments_one_line_status_2(capsys, argv, message):
 
 
 def test_argparse_errors_are_status_2(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["bound", "--M", "x"])
-    assert info.value.code == 2 and "argument --M: expected an integer in 1.." in capsys.readouterr().err
+    assert main(["bound", "--M", "x"]) == 2 and "argument --M: expected an integer in 1.." in capsys.readouterr().err
 
 
 def test_draw_and_report(capsys, tmp_path):
@@ -109,8 +107,9 @@ def test_draw_and_report(capsys, tmp_path):
 def test_sweep_writes_tables(capsys, tmp_path):
     out = tmp_path / "t.csv"
     code, text, _ = run(capsys, "sweep", "--L", "1,2", "--M", "2", "--R", "2", "--T", "2,4", "-o", str(out))
-    assert code == 0 and out.exists() and (tmp_path / "t.json").exists()
+    assert code == 0 and out.exists() and (tmp_path / "t.sqlite").exists()
     assert len(out.read_text().strip().splitlines()) == 1 + 4
+    assert text.strip().endswith(f"-> {tmp_path / 't.sqlite'}, {out}")  # the paths really written
 
 
 def test_python_dash_m():
@@ -206,14 +205,13 @@ def test_output_naming_a_folder_or_a_file_in_the_way(capsys, tmp_path):
     assert afile.read_text() == "x"
 
 
-@pytest.mark.parametrize("content", [b"{bad", b'{"meta": {}, "rows": [{"x": 1}]}', b"\xff\xfe\x00",
-                                     b'{"meta": {}, "rows": 7}', b"[1, 2]"])
-def test_corrupt_or_foreign_sweep_table(capsys, tmp_path, content):
-    (tmp_path / "t.json").write_bytes(content)
+@pytest.mark.parametrize("content", [b"{bad", b"\xff\xfe\x00", b"SQLite format 3\x00" + b"\x00" * 50])
+def test_corrupt_or_foreign_sweep_store(capsys, tmp_path, content):
+    (tmp_path / "t.sqlite").write_bytes(content)
     code, _, err = run(capsys, "sweep", "--L", "1", "--M", "2", "--R", "2", "--T", "2",
                        "-o", str(tmp_path / "t.csv"))
-    one_line_2(code, err, "is not a readable tnrnn sweep table", "choose another -o")
-    assert (tmp_path / "t.json").read_bytes() == content
+    one_line_2(code, err, "t.sqlite")
+    assert (tmp_path / "t.sqlite").read_bytes() == content
 
 
 @pytest.mark.parametrize(

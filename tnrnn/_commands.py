@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .errors import TnrnnError
-from .numbers import decimal_digits, format_int, json_safe
+from .numbers import decimal_digits, format_int, int_to_text, json_safe
 from .partition import Partition
 from .spec import RACSpec
 
@@ -28,9 +28,12 @@ def _fmt(value) -> str:
     """An exact integer in full up to 40 digits, else in exponent form with its digit count."""
     if value is None:
         return "-"
-    if isinstance(value, int) and decimal_digits(value) > 40:
-        return f"{format_int(value)} ({format_int(decimal_digits(value))} digits; --json gives all)"
-    return format_int(value, max_digits=40) if isinstance(value, int) else str(value)
+    if not isinstance(value, int):
+        return str(value)
+    digits = decimal_digits(value)  # no str(): bounds can pass Python's 4300-digit limit
+    if digits <= 40:
+        return int_to_text(value)
+    return f"{format_int(value)} ({digits:,} digits; --json gives all)"
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
@@ -56,7 +59,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     spec, part = _spec_partition(args)
     known = proven_upper_bounds(spec, part)  # the min-cut, where the network is small
-    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes, upper_bounds=known)
+    extra = {"prime": args.prime} if args.prime else {}
+    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes, upper_bounds=known,
+                          backend=args.backend, progress=args.progress, **extra)
     _print(args, res.to_dict(), res.report())
     return 0
 
@@ -76,21 +81,63 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from .bounds.table import table_paths
+    from .store import STORE_SUFFIXES, TABLE_SUFFIXES, default_workers
+
+    if Path(args.output).suffix.lower() not in STORE_SUFFIXES + TABLE_SUFFIXES:
+        raise TnrnnError(f"cannot tell what to write for {args.output!r}; use a store (.sqlite) or a "
+                         f"table ({', '.join(TABLE_SUFFIXES)}), e.g. -o table.sqlite")
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise TnrnnError(f"--workers must be a positive integer, got {workers}")
+    store_path, exports = table_paths(args.output)
     from .bounds import bounds_table
 
     parts = [p.strip() for p in args.partition.split(";") if p.strip()]
-    try:
-        rows = bounds_table(
-            args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
-            partitions=parts, rng=args.seed,
-        )
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise TnrnnError(
-            f"the table {str(args.output)!r} already exists but is not a readable tnrnn sweep table "
-            f"({type(err).__name__}: {err}); remove its .csv and .json or choose another -o"
-        ) from None
-    stem = Path(args.output).with_suffix("")
-    print(f"{len(rows)} rows -> {stem}.csv, {stem}.json")
+    rows = bounds_table(
+        args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
+        partitions=parts, rng=args.seed, workers=workers, scheduler=args.scheduler,
+    )
+    print(_sweep_line(rows, store_path, exports))
+    return 0
+
+
+def _sweep_line(rows: list[dict], store_path: Path, exports: list[Path]) -> str:
+    from .store import ResultStore
+
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    with ResultStore(store_path) as store:
+        total, sweeps = len(store), len(store.sweeps())
+    held = f"; the store holds {total} rows from {sweeps} sweeps" if total != len(rows) else ""
+    return f"{len(rows)} rows ({status}) -> " + ", ".join(map(str, [store_path, *exports])) + held
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .store import STORE_SUFFIXES, ResultStore
+    from .store.export import check_table_suffix
+
+    for out in args.output:
+        check_table_suffix(out)
+    if not Path(args.store).is_file():
+        raise TnrnnError(f"no store at {args.store!r}; give a .sqlite file written by tnrnn sweep")
+    if Path(args.store).suffix.lower() not in STORE_SUFFIXES:
+        raise TnrnnError(f"{args.store!r} is not a store; give a .sqlite file written by tnrnn sweep")
+    with ResultStore(args.store) as store:
+        kinds = store.kinds()
+        if kinds in ([], ["bounds"]):
+            from .bounds.table import export_bounds_store
+
+            paths = export_bounds_store(store, args.output)
+        else:
+            from .store import write_tables
+
+            rows = [{k: v for k, v in r.items() if k != "key"} for r in store.rows()]
+            paths = write_tables(rows, args.output, meta={"store": str(args.store), "sweeps": store.sweeps()})
+        n = len(store)
+    print(f"{n} rows -> " + ", ".join(map(str, paths)))
     return 0
 
 
@@ -102,26 +149,42 @@ def cmd_draw(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in _FIGURE_SUFFIXES + (".tex",):
         raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
+    from .drawing.figure import check_drawable
     from .mincut import mincut_bound
+    from .numbers import format_int
 
+    from .formulas import network_size
+
+    if network_size(spec.M, spec.R, spec.L, spec.T, merged=args.merged)[0] <= args.max_nodes:
+        check_drawable(spec, args.merged, args.max_draw_nodes)  # before compiling, in microseconds
     network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None
+    options = {"partition": part, "cut": cut, "style": figure_style(args),
+               "title": True if args.title == "auto" else args.title, "bound": args.bound}
     if suffix == ".tex":
         from .drawing import write_tikz
 
-        write_tikz(network, out, partition=part, cut=cut)
+        write_tikz(network, out, standalone=not args.bare, **options)
     else:
         from .drawing import write_figure
 
-        write_figure(network, out, partition=part, cut=cut)
+        write_figure(network, out, dpi=args.dpi, **options)
     print(f"wrote {out}" + (f" (min cut {format_int(cut.bound)})" if cut is not None else ""))
     return 0
+
+
+def figure_style(args: argparse.Namespace):
+    """The drawing Style asked for by ``--column`` and ``--no-legend``."""
+    from .drawing import Style
+
+    changes = {"legend": args.legend}
+    return Style.preset(args.column, **changes) if args.column else Style(**changes)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_report
 
-    paths = make_report(args.out, quick=args.quick)
+    paths = make_report(args.out, quick=args.quick, dpi=args.dpi, style=figure_style(args))
     print("\n".join(str(p) for p in paths))
     return 0
 

@@ -33,7 +33,8 @@ _EXAMPLES = {
     "bound": "tnrnn bound --M 3 --R 3 --L 2 --T 8 --partition start-end --json",
     "rank": "tnrnn rank --M 2 --R 2 --L 2 --T 8 --seed 0",
     "check": "tnrnn check --M 2 --R 3 --L 3 --T 6 --partition interleaved",
-    "sweep": "tnrnn sweep --L 1,2 --M 2 --R 2 --T 2,4,6 -o table.csv",
+    "sweep": "tnrnn sweep --L 1,2 --M 2 --R 2 --T 2,4,6 --workers 2 -o table.sqlite",
+    "export": "tnrnn export table.sqlite -o table.csv -o table.tex",
     "draw": "tnrnn draw --M 2 --R 2 --L 2 --T 6 --cut -o lattice.pdf",
     "report": "tnrnn report --quick --out figures",
     "experiment": "tnrnn experiment ses --quick",
@@ -105,6 +106,21 @@ def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> 
                    help="print one JSON object (integers of more than 4300 digits as strings of digits)")
 
 
+def _add_figure_options(p: argparse.ArgumentParser, *, title: bool = True) -> None:
+    g = p.add_argument_group("figure")
+    g.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default 300)")
+    g.add_argument("--column", choices=("single", "double"), default=None,
+                   help="journal column preset: single (3.25 in) or double (7 in) wide, 8 pt type")
+    g.add_argument("--no-legend", dest="legend", action="store_false", help="leave out the legend")
+    if title:
+        g.add_argument("--title", default=None,
+                       help="a title above the drawing ('auto' for spec and partition; default none)")
+        g.add_argument("--no-bound", dest="bound", action="store_false",
+                       help="leave out the bound written below the drawing")
+        g.add_argument("--bare", action="store_true",
+                       help=".tex only: a bare tikzpicture to \\input (default: a standalone document)")
+
+
 def _subparser(sub, name: str, help_text: str) -> argparse.ArgumentParser:
     return sub.add_parser(
         name, help=help_text, description=help_text,
@@ -131,13 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(p)
     p.add_argument("--max-probes", type=bounded_int("count"), default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
+    p.add_argument("--prime", type=int_list, default=None,
+                   help="modulus, or several (comma-separated) for independent runs whose failure "
+                        "bounds multiply (default 2147483647 = 2^31 - 1)")
+    p.add_argument("--backend", default="auto", choices=("auto", "blas", "flint", "numpy"),
+                   help="rank over F_p: blas (float64 BLAS, all cores), flint (nmod_mat), numpy")
+    p.add_argument("--progress", action="store_true", help="show progress bars on stderr")
 
     p = _subparser(sub, "check", "bounds and exact rank side by side; exit 1 if an ordering fails")
     _add_spec_options(p)
     p.add_argument("--max-probes", type=bounded_int("count"), default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
-    p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
+    p = _subparser(sub, "sweep", "exact ranks and bounds over a grid, into a resumable SQLite store")
     p.add_argument("--L", type=int_list, default=[1, 2], help="layers, e.g. 1,2,3")
     p.add_argument("--M", type=int_list, default=[2], help="e.g. 2,3")
     p.add_argument("--R", type=int_list, default=[2], help="e.g. 2,3")
@@ -145,18 +167,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partition", default="start-end",
                    help="partitions separated by ';', e.g. 'start-end;interleaved'")
     p.add_argument("--seed", type=bounded_int("seed", 0), default=0)
-    p.add_argument("-o", "--output", required=True, help="table path (.csv; a .json is written beside it)")
+    p.add_argument("-o", "--output", required=True,
+                   help="store (.sqlite), or a table (.csv .json .md .tex) exported at the end from the "
+                        "store of the same name (.sqlite) written beside it; rerun to resume")
+    p.add_argument("--workers", type=bounded_int("count"), default=None,
+                   help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the rows to a Dask scheduler, e.g. tcp://host:8786 (extra distributed)")
+
+    p = _subparser(sub, "export", "write a store's rows as a table: CSV, JSON, Markdown or booktabs LaTeX")
+    p.add_argument("store", help="a store written by tnrnn sweep (.sqlite)")
+    p.add_argument("-o", "--output", action="append", required=True,
+                   help="table file (.csv .json .md .tex); repeat for several, written all or nothing")
 
     p = _subparser(sub, "draw", "draw a network (and its min cut) to .pdf .svg .png or .tex")
     _add_spec_options(p)
     p.add_argument("--cut", action="store_true", help="highlight the min cut of the partition")
     p.add_argument("--merged", action="store_true", help="merge each (delta, W^H, W^I) into one core")
     p.add_argument("--max-nodes", type=bounded_int("count"), default=DEFAULT_MAX_NODES, help="refuse larger networks")
+    p.add_argument("--max-draw-nodes", type=bounded_int("count"), default=200_000,
+                   help="refuse, before compiling, networks too large to draw readably (default 200,000)")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
+    _add_figure_options(p)
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
     p.add_argument("--out", default="figures", help="output folder (default figures)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, under a minute")
+    _add_figure_options(p, title=False)
 
     p = _subparser(sub, "experiment", "train stacked RNNs of depth 1-3 on memory tasks (needs torch)")
     from .experiments.cli import add_experiment_arguments
@@ -168,7 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tnrnn`` command; returns the exit status (see the module docstring)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help and --version exit 0 as usual; bad arguments return 2
+        if exc.code in (0, None):
+            raise
+        return int(exc.code) if isinstance(exc.code, int) else 2
     if args.command is None:
         parser.print_help()
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._html import KeyValues
 from ..formulas import all_chains_cut, degree_bound, paper_lower_bound, symmetric_copies_bound
 from ..partition import Partition
 from ..spec import RACSpec
@@ -34,15 +35,15 @@ def bounds_summary(
     cut = mincut_bound(spec, partition, **options)
     start_end = partition.is_start_end
     lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if start_end else (None, None)
-    return {
+    return KeyValues({
         "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,
-        "mincut_edges": int(len(cut.cut_edges)),
+        "mincut_edges": cut.n_cut,
         "degree": degree_bound(spec.M, spec.L, partition),
         "symmetric": symmetric_copies_bound(spec.R, spec.L, spec.T) if start_end else None,
         "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if start_end else None,
         "lower": lower,
         "lower_status": status,
-    }
+    }, "bounds_summary")

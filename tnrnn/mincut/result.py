@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -13,6 +13,8 @@ from ..partition import Partition
 from ..spec import RACSpec
 
 __all__ = ["CutBound"]
+
+_LAZY = ("network", "side", "cut_edges")
 
 
 def _short_int(n: int, digits: int = 40) -> str:
@@ -42,6 +44,9 @@ class CutBound:
     partition : Partition
     spec : RACSpec
     network : RACNetwork
+        ``network``, ``side`` and ``cut_edges`` of a bound computed on the lean graph
+        (:mod:`tnrnn.mincut.lean`, from a spec) are built on first access: the network is
+        compiled and the cut mapped back to its edges and verified then.
     dim_counts : dict[int, int]
         How many cut edges have each dimension (``bound = prod d**count``).
     weights : dict[int, int]
@@ -56,28 +61,52 @@ class CutBound:
 
     bound: int
     log2: float
-    cut_edges: np.ndarray
-    side: np.ndarray
+    cut_edges: np.ndarray | None
+    side: np.ndarray | None
     partition: Partition
     spec: RACSpec
-    network: RACNetwork
+    network: RACNetwork | None
     dim_counts: dict[int, int] = field(default_factory=dict)
     weights: dict[int, int] = field(default_factory=dict)
     flows: int = 0
     method: str = ""
     seconds: float = 0.0
+    expand: Callable[[], tuple[RACNetwork, np.ndarray, np.ndarray]] | None = field(
+        default=None, repr=False)
 
-    def _repr_html_(self) -> str:  # notebook display, see tnrnn.drawing.jupyter
-        from ..drawing.jupyter import cut_html
-        return cut_html(self)
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LAZY and object.__getattribute__(self, name) is None:
+            net, side, cut = object.__getattribute__(self, "expand")()
+            for key, value in zip(_LAZY, (net, side, cut)):
+                object.__setattr__(self, key, value)
+        return object.__getattribute__(self, name)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: a compact table (size-bounded; no drawing, see ``tnrnn.draw``)."""
+        from .._html import html_table, partition_strip, spec_text
+        from ..numbers import format_int
+
+        net, p = self.network, self.partition
+        edges = f"{self.n_cut} cut edge{'s' if self.n_cut != 1 else ''}"
+        return html_table("CutBound", [
+            ("spec", spec_text(self.spec)),
+            ("partition", str(p)),
+            ("bound", f"{format_int(self.bound)} = {self.factored()}"),
+            ("log2 bound", f"{self.log2:.6g}"),
+            ("cut", edges + "".join(f"; {c} × {name} (dim {d})" for name, d, c in self.edge_groups()[:3])),
+            ("network", f"{'merged' if net.merged else 'full'}, {format_int(net.n_nodes)} nodes"),
+            ("method", self.method),
+        ], extra=partition_strip(p.A, p.T))
 
     @property
     def merged(self) -> bool:
-        return self.network.merged
+        return False if self.expand is not None else self.network.merged
 
     @property
     def n_cut(self) -> int:
-        """Number of cut edges."""
+        """Number of cut edges (known without mapping a lean cut back)."""
+        if self.expand is not None:
+            return sum(self.dim_counts.values())
         return int(self.cut_edges.size)
 
     def factored(self) -> str:
@@ -153,8 +182,10 @@ class CutBound:
         return self.report()
 
     def __repr__(self) -> str:
+        from .._html import spec_text
+
         return (f"CutBound(bound={_short_int(self.bound, 24)}, log2={self.log2:.6g}, "
-                f"cut={self.n_cut} edges, partition={self.partition.name!r}, spec={self.spec})")
+                f"cut={self.n_cut} edges, partition='{self.partition}', spec={spec_text(self.spec)})")
 
     def to_dict(self, *, include_side: bool = False) -> dict[str, Any]:
         """A JSON-able dict (``bound`` is a Python int; ``bound_str`` the same as text)."""

@@ -28,7 +28,8 @@ class RankResult:
     spec, partition : str
         Readable forms of the RAC specification and the partition.
     prime : int or None
-        The modulus of exact arithmetic; None on the float paths.
+        The modulus of exact arithmetic (of the run that gave ``rank`` when several primes
+        were used); None on the float paths.
     n_probes_A, n_probes_B : int
         Rows and columns of the final evaluation matrix ``Y[i, j] = y(a_i, b_j)``.
     stages : tuple of int
@@ -56,6 +57,10 @@ class RankResult:
         templates): then it is only a lower bound of the grid.
     notes : tuple of str
         Warnings and remarks.
+    primes, prime_ranks : tuple of int
+        Every prime the rank was computed modulo (independent weights and probes for each),
+        and the rank found modulo each; ``rank`` is the largest and ``failure_bound`` the
+        product of the per-prime bounds.
     """
 
     rank: int
@@ -78,13 +83,41 @@ class RankResult:
     weights_given: bool = False
     capped: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    primes: tuple[int, ...] = ()
+    prime_ranks: tuple[int, ...] = ()
 
     def __int__(self) -> int:
         return self.rank
 
-    def _repr_html_(self) -> str:  # notebook display, see tnrnn.drawing.jupyter
-        from ..drawing.jupyter import rank_html
-        return rank_html(self)
+    def __repr__(self) -> str:
+        """One line (``report()`` / ``print`` give every detail)."""
+        from .._html import spec_text
+
+        kind = "exact over F_p" if self.certified else "float, not certified"
+        return (f"RankResult(rank={self.rank}, {kind}, spec={spec_text(self.spec)}, "
+                f"partition='{self.partition}')")
+
+    def _repr_html_(self) -> str:
+        """Notebook display: one compact table (shown instead of the text repr)."""
+        from .._html import html_table, spec_text, value_text
+
+        exact = "exact over F_p" if self.certified else "floating point, not certified"
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        rows = [
+            ("rank", f"{value_text(self.rank)} ({self.method}, {exact})"),
+            ("spec", spec_text(self.spec)),
+            ("partition", self.partition),
+            ("matrix", f"{self.n_probes_A} × {self.n_probes_B}"),
+            ("prime", self.prime),
+            ("P(rank below generic)", None if self.failure_bound is None else f"≤ {self.failure_bound:.3g}"),
+            ("capped", "yes: only a lower bound" if self.capped else None),
+        ]
+        shown = {"rank", "method", "certified", "spec", "partition", "n_probes_A", "n_probes_B",
+                 "prime", "failure_bound", "capped", "notes", "certifies", "singular_values",
+                 "stages", "seconds", "weights_given", "seed"}
+        rows += [(k, value_text(v)) for k, v in fields.items() if k not in shown and v not in (None, ())]
+        rows += [("certifies", self.certifies)] + [("note", n) for n in self.notes]
+        return html_table("RankResult", rows)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field."""
@@ -92,6 +125,8 @@ class RankResult:
         out["stages"] = list(self.stages)
         out["singular_values"] = list(self.singular_values)
         out["notes"] = list(self.notes)
+        out["primes"] = list(self.primes)
+        out["prime_ranks"] = list(self.prime_ranks)
         if not isinstance(self.seed, (int, type(None))):
             out["seed"] = repr(self.seed)
         return out
@@ -107,7 +142,10 @@ class RankResult:
             + (f"  (stages {', '.join(map(str, self.stages))})" if self.stages else ""),
             f"  seed       {self.seed!r}   time {self.seconds:.3f} s",
         ]
-        if self.prime is not None:
+        if len(self.primes) > 1:
+            each = ", ".join(f"{r} mod {q}" for q, r in zip(self.primes, self.prime_ranks))
+            lines.append(f"  primes     {each}")
+        elif self.prime is not None:
             lines.append(f"  prime      {self.prime}")
         if self.degree is not None:
             lines.append(f"  degree     {self.degree}  (total degree of y in the random quantities)")
