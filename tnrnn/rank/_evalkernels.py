@@ -83,3 +83,66 @@ def pure_suffix(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
             for j in range(nc):
                 v = Y[i, j] + _mulmod(w, st[n_up - 1, r, j], p, pinv)
                 Y[i, j] = v - p if v >= p else v
+
+
+@nb.njit(inline="always", **_OPTS)
+def _red(x, p, pinv):  # pragma: no cover (compiled)
+    """``x mod p`` for a float64 integer ``0 <= x < 2^52`` (one correction each way)."""
+    r = x - np.floor(x * pinv) * p
+    if r < 0:
+        r += p
+    if r >= p:
+        r -= p
+    return r
+
+
+@nb.njit(parallel=True, fastmath=False, **_OPTS)
+def pure_suffix_float(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
+    """:func:`pure_suffix` in float64 for small primes (``R (p - 1)^2 < 2^52``): every sum
+    of R products is exact and reduced once, so the column loops vectorise."""
+    nr = hh.shape[0]
+    S, R, _, nc = Qt.shape
+    n_up = WH.shape[0]
+    pinv = 1.0 / p
+    for i in nb.prange(nr):
+        st = np.empty((n_up, R, nc))
+        new = np.empty((R, nc))
+        below = np.empty((R, nc))
+        for l in range(n_up):
+            for c in range(R):
+                st[l, c, :] = hh[i, l + 1, c]
+        for s in range(S):
+            for r in range(R):
+                below[r, :] = 0.0
+                for c in range(R):
+                    h = hh[i, 0, c]
+                    for j in range(nc):
+                        below[r, j] += h * Qt[s, r, c, j]
+                for j in range(nc):
+                    below[r, j] = _red(below[r, j], p, pinv)
+            for l in range(n_up):
+                if l > 0:
+                    for r in range(R):
+                        below[r, :] = 0.0
+                        for c in range(R):
+                            w = WI[l, r, c]
+                            for j in range(nc):
+                                below[r, j] += w * st[l - 1, c, j]
+                        for j in range(nc):
+                            below[r, j] = _red(below[r, j], p, pinv)
+                for r in range(R):
+                    new[r, :] = 0.0
+                    for c in range(R):
+                        w = WH[l, r, c]
+                        for j in range(nc):
+                            new[r, j] += w * st[l, c, j]
+                    for j in range(nc):
+                        new[r, j] = _red(_red(new[r, j], p, pinv) * below[r, j], p, pinv)
+                for r in range(R):
+                    for j in range(nc):
+                        st[l, r, j] = new[r, j]
+        for j in range(nc):
+            acc = 0.0
+            for r in range(R):
+                acc += WO[r] * st[n_up - 1, r, j]
+            Y[i, j] = _red(acc, p, pinv)

@@ -248,9 +248,14 @@ def _pure_suffix_compiled(weights, h: np.ndarray, Q: list) -> np.ndarray:
     Qt = np.ascontiguousarray(np.stack(Q).transpose(0, 2, 3, 1), dtype=np.int64)  # (S, R, R, nc)
     WH = np.ascontiguousarray(np.stack(weights.W_H[1:]), dtype=np.int64)
     WI = np.ascontiguousarray(np.stack(weights.W_I[1:]), dtype=np.int64)
+    WO = np.ascontiguousarray(weights.W_O[0], dtype=np.int64)
+    if weights.spec.R * (p - 1) ** 2 < 2**52:  # small prime: exact float64 sums, vectorised
+        Y = np.empty((nr, nc), dtype=np.float64)
+        _evalkernels.pure_suffix_float(h.astype(np.float64), Qt.astype(np.float64), WH.astype(np.float64),
+                                       WI.astype(np.float64), WO.astype(np.float64), float(p), Y)
+        return Y.astype(np.int64)
     Y = np.empty((nr, nc), dtype=np.int64)
-    _evalkernels.pure_suffix(np.ascontiguousarray(h, dtype=np.int64), Qt, WH, WI,
-                             np.ascontiguousarray(weights.W_O[0], dtype=np.int64), p, Y)
+    _evalkernels.pure_suffix(np.ascontiguousarray(h, dtype=np.int64), Qt, WH, WI, WO, p, Y)
     return Y
 
 
