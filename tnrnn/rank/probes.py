@@ -218,9 +218,10 @@ def _grow(weights, partition, Y, a, b, a_new, b_new) -> np.ndarray:
     out = np.empty((n, n), dtype=np.int64 if weights.prime is not None else np.float64)
     out[:n_old, :n_old] = Y
     if n_old and b_new.shape[0]:
-        out[:n_old, n_old:] = evaluate_pairs(weights, partition, a, b_new)
+        out[:n_old, n_old:] = evaluate_pairs(weights, partition, a, b_new, max_entries=n * n)
     if a_new.shape[0]:
-        out[n_old:, :] = evaluate_pairs(weights, partition, a_new, np.concatenate([b, b_new]))
+        out[n_old:, :] = evaluate_pairs(weights, partition, a_new, np.concatenate([b, b_new]),
+                                        max_entries=n * n)  # the stage's memory was checked
     return out
 
 
