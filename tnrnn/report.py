@@ -30,7 +30,7 @@ REPORT_GRID = {
     True: {"L": (1, 2, 3), "M": 2, "R": 2, "T": range(2, 9, 2)},
 }
 _FORMATS = (".pdf", ".svg", ".png")
-_COLUMNS = ("L", "T", "lower", "exact", "mincut", "degree", "symmetric", "all_chains")
+_COLUMNS = ("L", "T", "lower", "exact", "proven_by", "mincut", "degree", "symmetric", "ideal", "all_chains")
 
 
 def markdown_table(rows: list[dict[str, Any]], columns=_COLUMNS) -> str:

@@ -26,8 +26,8 @@ __all__ = ["bounds_table", "read_bounds_table", "TABLE_COLUMNS"]
 
 TABLE_COLUMNS = (
     "L", "M", "R", "T", "partition", "A", "status", "lower", "lower_status", "exact", "mincut",
-    "degree", "symmetric", "all_chains", "tightest_upper", "certified", "failure_bound",
-    "n_probes", "seed", "rank_seconds", "seconds",
+    "degree", "symmetric", "ideal", "all_chains", "tightest_upper", "proven", "proven_by",
+    "certified", "failure_bound", "n_probes", "seed", "rank_seconds", "seconds",
 )
 
 

@@ -19,6 +19,7 @@ QUANTITIES = {
     "mincut": ("min-cut bound", ":", "^"),
     "degree": ("degree bound", "-.", "s"),
     "symmetric": ("symmetric-copies bound", (0, (5, 1, 1, 1)), "D"),
+    "ideal": ("boundary-ideal bound", (0, (1, 1)), "P"),
 }
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 
@@ -98,7 +99,7 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     ----------
     rows : iterable of dict
         Table rows with keys ``L`` and ``T`` and any of ``exact``, ``lower``, ``mincut``,
-        ``degree``, ``symmetric`` (None or missing where unknown; ints of any size, or
+        ``degree``, ``symmetric``, ``ideal`` (None or missing where unknown; ints of any size, or
         digit strings). Optional ``M``, ``R`` (rows with several (M, R) are drawn as
         separate curves) and ``partition`` (a name, a Partition, or ``{"name": ...}``).
     ax : matplotlib Axes, optional

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
-__all__ = ["RankResult"]
+__all__ = ["RankResult", "proven_by"]
+
+
+def proven_by(exact: int, upper_bounds: Mapping[str, int | None]) -> str | None:
+    """The names of the upper bounds (valid for all weights) that ``exact`` meets.
+
+    ``exact`` must be a certified lower bound on the generic rank (an exact rank over F_p);
+    where it equals the smallest upper bound, the generic rank is **proven** to be that
+    value. Returns the names joined by ``", "`` in the given order, or None.
+
+    >>> proven_by(6, {"mincut": 8, "degree": 6, "ideal": 6, "symmetric": None})
+    'degree, ideal'
+    >>> proven_by(5, {"degree": 6}) is None
+    True
+    """
+    names = [k for k, v in upper_bounds.items() if v is not None and v == exact]
+    smallest = min((v for v in upper_bounds.values() if v is not None), default=None)
+    return ", ".join(names) if names and smallest == exact else None
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,14 @@ class RankResult:
         templates): then it is only a lower bound of the grid.
     notes : tuple of str
         Warnings and remarks.
+    upper_bound : int or None
+        The smallest upper bound valid for all weights that the computation knew
+        (:func:`tnrnn.rank.probes.proven_upper_bounds`; :mod:`tnrnn.bounds` adds the
+        min-cut). None on the float paths.
+    proven_by : str or None
+        Exact paths: the name(s) of the upper bound(s) that ``rank`` meets. Then the
+        generic rank is **proven** to be ``rank`` (a certified lower bound meeting an upper
+        bound), with no probability attached; see :attr:`proven`.
     """
 
     rank: int
@@ -78,6 +103,28 @@ class RankResult:
     weights_given: bool = False
     capped: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    upper_bound: int | None = None
+    proven_by: str | None = None
+
+    @property
+    def proven(self) -> bool:
+        """True when the generic rank is proven to equal :attr:`rank`: the certified lower
+        bound meets an upper bound valid for all weights (named in :attr:`proven_by`).
+        When False, an exact :attr:`rank` is a certified lower bound on the generic rank
+        that equals it with probability ``>= 1 - failure_bound``."""
+        return self.certified and self.proven_by is not None
+
+    @property
+    def status(self) -> str:
+        """One line: ``proven``, ``certified lower bound`` or ``not certified``, and why."""
+        if self.proven:
+            return (f"PROVEN: the generic rank is {self.rank} (certified lower bound = "
+                    f"{self.proven_by} upper bound, valid for all weights)")
+        if self.certified:
+            fb = "?" if self.failure_bound is None else f"{self.failure_bound:.3g}"
+            return (f"certified lower bound on the generic rank; equals it with probability "
+                    f">= 1 - {fb} (smallest known upper bound {self.upper_bound})")
+        return "NOT certified (floating point)"
 
     def __int__(self) -> int:
         return self.rank
@@ -92,6 +139,7 @@ class RankResult:
         out["stages"] = list(self.stages)
         out["singular_values"] = list(self.singular_values)
         out["notes"] = list(self.notes)
+        out["proven"] = self.proven
         if not isinstance(self.seed, (int, type(None))):
             out["seed"] = repr(self.seed)
         return out
@@ -117,6 +165,7 @@ class RankResult:
             gap = "inf" if self.sigma_gap == float("inf") else f"{self.sigma_gap:.3g}"
             lines.append(f"  tolerance  {self.tolerance:.3g}   singular-value gap {gap}")
         lines.append(f"  certifies  {self.certifies}")
+        lines.append(f"  status     {self.status}")
         if self.capped:
             lines.append("  CAPPED: the rank equals a side of the matrix; it is only a lower bound")
         lines.extend(f"  note       {n}" for n in self.notes)
