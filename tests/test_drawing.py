@@ -50,14 +50,19 @@ def test_draw_every_kind_and_partition(L, T, merged, part):
     net = compile_network(RACSpec(M=2, R=3, L=L, T=T), merged=merged)
     partition = PARTITIONS[part](T) if PARTITIONS[part] else None
     fig = draw(net, partition)
-    assert type(fig).__name__ == "Figure"
+    assert type(fig.figure).__name__ == "Figure" and isinstance(fig, tnrnn.FigureResult)
     lay = network_layout(net, merged=merged)
     assert _scatter_points(fig) == int(lay.visible.sum())  # every node drawn exactly once
     assert _segments(fig, Style().line) == int(lay.edge_visible.sum())
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert sum(t.startswith("x") for t in texts) == net.input_nodes.size  # labelled inputs
-    legend = fig.axes[0].get_legend()
-    assert (legend is not None) == (partition is not None)
+    assert sum(t.startswith("$x^{") for t in texts) == net.input_nodes.size  # labelled inputs
+    assert not fig.figure.texts  # paper mode: no title block unless asked
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert ("side $A$" in labels) == (partition is not None)
+    assert any("$x^{t}" in t for t in labels)  # legend of tensor kinds
+    assert ("partition" in labels) == (partition is not None and partition.is_prefix)
+    assert [t for t in labels if t.startswith("layer")] == [f"layer {l}" for l in range(1, L + 1)
+                                                            if L > 1]
 
 
 @pytest.mark.parametrize("L,T,part", [(1, 6, "start-end"), (2, 4, "start-end"), (2, 4, "interleaved"),
@@ -70,8 +75,9 @@ def test_draw_cut_highlights_edges_and_writes_bound(L, T, part, view):
     lay = network_layout(net, merged=view)
     shown = int(lay.edge_visible[cut.cut_edges].sum())
     assert _segments(fig, Style().cut) == shown
-    header = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert f"rank $\\leq$ {cut.bound:,}" in header
+    header = " ".join(t.get_text() for t in fig.figure.texts)
+    edges = "1 cut edge," if cut.n_cut == 1 else f"{cut.n_cut} cut edges,"
+    assert f"{edges} separation rank $\\leq$ ${cut.bound:,}$".replace(",}", "{,}}") in header
     # sides: every drawn node coloured by the cut's side
     from matplotlib.colors import to_rgba
     colours = np.concatenate([c.get_facecolors() for c in fig.axes[0].collections
@@ -106,7 +112,7 @@ def test_draw_into_given_axes_and_overview_mode():
     net = compile_network(RACSpec(M=2, R=3, L=2, T=8))
     fig = Figure()
     ax = fig.add_subplot()
-    assert draw(net, ax=ax) is fig
+    assert draw(net, ax=ax).figure is fig
     small = Style(max_marks=50)
     fig = draw(net, Partition.start_end(8), style=small, cut=mincut_bound(net, Partition.start_end(8)))
     ax = fig.axes[0]
@@ -118,10 +124,10 @@ def test_draw_into_given_axes_and_overview_mode():
 
 def test_auto_merged_view_for_large_full_networks():
     net = compile_network(RACSpec(M=2, R=2, L=2, T=20))
-    fig = draw(net, style=Style(max_full_nodes=100))
+    fig = draw(net, style=Style(max_full_nodes=100), title=True)
     lay = network_layout(net, merged=True)
     assert _scatter_points(fig) == int(lay.visible.sum()) < net.n_nodes
-    assert "merged view" in fig.axes[0].texts[-1].get_text()
+    assert "merged view" in fig.figure.texts[0].get_text()
 
 
 def test_L2_T32_is_legible_and_fast():
@@ -159,9 +165,11 @@ def test_write_figure_formats(tmp_path, suffix, L):
     elif suffix == ".svg":
         assert ET.fromstring(data).tag.endswith("svg")
     else:
-        fig = draw(net)
-        w, h = fig.get_size_inches() * fig.dpi
+        fig = draw(net, Partition.start_end(4))
+        w, h = fig.get_size_inches() * 300  # exports are 300 dpi
         assert _png_size(data) == (round(w), round(h))
+        dpi = struct.unpack(">II", data[data.index(b"pHYs") + 4:][:8])
+        assert dpi == (11811, 11811)  # pixels per metre at 300 dpi
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temp files left
 
 
@@ -178,24 +186,26 @@ def test_write_figure_rejects_unknown_suffix_and_keeps_old_file(tmp_path):
         write_figure(draw(net), path, partition=Partition.start_end(4))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.png"]
     fig = draw(net)
-    write_figure(fig, path)
-    assert _png_size(path.read_bytes()) == tuple(round(v) for v in fig.get_size_inches() * fig.dpi)
+    write_figure(fig, path, dpi=150)
+    assert _png_size(path.read_bytes()) == tuple(round(v) for v in fig.get_size_inches() * 150)
+    with pytest.raises(TnrnnError, match="dpi"):
+        write_figure(fig, path, dpi=0)
 
 
 def test_network_reprs_by_size():
     small = compile_network(RACSpec(M=2, R=2, L=2, T=4))
     assert jupyter.display_mode(small) == "svg"
-    svg = small._repr_svg_()
+    svg = jupyter.network_svg(small)
     assert ET.fromstring(svg).tag.endswith("svg")
-    assert small._repr_png_() is None and small._repr_html_() is None
+    assert jupyter.network_png(small) is None and jupyter.network_html(small) is None
     mid = compile_network(RACSpec(M=2, R=2, L=2, T=14))
-    assert jupyter.display_mode(mid) == "png" and mid._repr_svg_() is None
-    assert mid._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n" and mid._repr_html_() is None
+    assert jupyter.display_mode(mid) == "png" and jupyter.network_svg(mid) is None
+    assert jupyter.network_png(mid)[:8] == b"\x89PNG\r\n\x1a\n" and jupyter.network_html(mid) is None
     big = compile_network(RACSpec(M=2, R=2, L=2, T=250))
     assert jupyter.display_mode(big) == "summary"
     t0 = time.perf_counter()
-    assert big._repr_svg_() is None and big._repr_png_() is None
-    page = big._repr_html_()
+    assert jupyter.network_svg(big) is None and jupyter.network_png(big) is None
+    page = jupyter.network_html(big)
     assert time.perf_counter() - t0 < 1.0
     assert f"{big.n_nodes:,}" in page
     ET.fromstring(page)  # well-formed
@@ -204,6 +214,8 @@ def test_network_reprs_by_size():
 def test_ipython_picks_one_rich_format():
     formatters = pytest.importorskip("IPython.core.formatters")
     fmt = formatters.DisplayFormatter()
+    assert not any(hasattr(tnrnn.RACNetwork, f"_repr_{m}_") for m in ("svg", "png", "html"))
+    assert jupyter.register_formatters(fmt)  # the drawing layer teaches IPython, not the network
     data, _ = fmt.format(compile_network(RACSpec(M=2, R=2, L=1, T=3)))
     assert set(data) == {"text/plain", "image/svg+xml"}
     data, _ = fmt.format(compile_network(RACSpec(M=2, R=2, L=2, T=300)))
@@ -216,14 +228,16 @@ def test_cut_and_rank_html():
     page = cut._repr_html_()
     root = ET.fromstring(page)
     cells = {th.text: td.text for th, td in zip(root.iter("th"), root.iter("td"))}
-    assert cells["bound"].startswith(str(cut.bound)) and cells["cut edges"] == str(cut.n_cut)
+    assert cells["bound"].startswith(str(cut.bound)) and cells["cut"].startswith(f"{cut.n_cut} cut edges")
+    assert cells["spec"] == "M=2, R=3, L=2, T=4" and cells["partition"] == "start-end A={1..2} B={3..4}"
     from tnrnn.rank.result import RankResult
     res = RankResult(rank=17, method="probes", certified=True, certifies="a lower bound",
                      spec="M=2, R=3, L=2, T=4", partition="start-end", prime=2147483647,
                      n_probes_A=40, n_probes_B=40, failure_bound=1e-6, notes=("a <note> & more",))
     root = ET.fromstring(res._repr_html_())
     cells = {th.text: td.text for th, td in zip(root.iter("th"), root.iter("td"))}
-    assert cells["rank"] == "17" and cells["prime"] == "2147483647" and cells["matrix"] == "40 x 40"
+    assert cells["rank"].startswith("17 (probes") and cells["prime"] == "2147483647"
+    assert cells["matrix"] == "40 × 40" and cells["degree"] == "–" if "degree" in cells else True
     assert cells["note"] == "a <note> & more"  # escaped in the HTML, intact after parsing
 
 
@@ -282,6 +296,11 @@ def test_style_validation_and_labels():
         Style().replace(colour="#000000")
     assert Style().replace(dpi=200).dpi == 200
     assert input_label(12, 3) == "x\u00b9\u00b2\u2083" and input_label(4) == "x\u2074"
+    assert input_label(12, 3, math=True) == "$x^{12}_{3}$"
+    with pytest.raises(TnrnnError, match="single"):
+        Style.preset("triple")
+    page = Style()._repr_html_()
+    assert Style().side_a in page and "<table" in page
 
 
 def test_import_tnrnn_stays_light():

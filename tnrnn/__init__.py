@@ -47,7 +47,7 @@ from .network import (
 )
 from .mincut import CutBound, mincut_bound, mincut_table
 from .drawing import (
-    Layout, Style, chain_layout, draw, lattice_layout, network_layout, plot_bounds, to_tikz,
+    FigureResult, Layout, Style, chain_layout, draw, lattice_layout, network_layout, plot_bounds, to_tikz,
     write_figure, write_tikz,
 )
 from .partition import Partition
@@ -73,7 +73,7 @@ __all__ = [
     "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
     "symmetric_copies_bound", "boundary_ideal_bound", "network_size",
     # drawing
-    "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout",
+    "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",
     "network_layout", "chain_layout", "lattice_layout",
     # networks
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",

@@ -48,19 +48,13 @@ def _write_all(fig, stem: Path) -> list[Path]:
 
 
 def _network_figure(spec: RACSpec, stem: Path) -> list[Path]:
-    import matplotlib.pyplot as plt
-
     from .drawing import draw
     from .mincut import mincut_bound
     from .network import compile_network
 
     network = compile_network(spec)
     part = Partition.start_end(spec.T)
-    fig = draw(network, part, cut=mincut_bound(network, part))
-    try:
-        return _write_all(fig, stem)
-    finally:
-        plt.close(fig)
+    return _write_all(draw(network, part, cut=mincut_bound(network, part)), stem)
 
 
 def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int = 0,
@@ -75,11 +69,6 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
     seed : int
         Base seed of the exact-rank computations.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     from .bounds import bounds_table
     from .drawing import plot_bounds
 
@@ -104,10 +93,7 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
         "growth_all_bounds": plot_bounds(rows, title=f"Start-End separation rank and every bound, {mr}"),
     }
     for name, fig in figures.items():
-        try:
-            paths += _write_all(fig, out / name)
-        finally:
-            plt.close(fig)
+        paths += _write_all(fig, out / name)
     if progress:
         print(f"report written to {out}/ in {time.perf_counter() - t0:.1f} s")
     return paths

@@ -69,6 +69,18 @@ class RACSpec:
             raise SpecError(f"layer must be in 1..{self.L}, got {layer!r}")
         return self.M if layer == 1 else self.R
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the fields and the size of the network (no drawing)."""
+        from ._html import html_table, spec_text
+        from .formulas import network_size
+        from .numbers import format_int
+
+        kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
+        return html_table("RACSpec", [
+            ("spec", spec_text(self)), ("network", kind),
+            ("nodes (full form)", format_int(network_size(self))),
+        ])
+
     def replace(self, **changes: int) -> "RACSpec":
         """A copy with some fields changed (validated again)."""
         fields = {"M": self.M, "R": self.R, "L": self.L, "T": self.T, "K": self.K}

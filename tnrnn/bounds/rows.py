@@ -36,6 +36,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .._rng import RngLike
+from .._html import RowTable, rows_html
 from ..errors import BoundViolationError, TnrnnError
 from ..formulas import all_chains_cut, paper_lower_bound
 from ..partition import Partition
@@ -115,6 +116,10 @@ class BoundRow:
     seconds: float
     ideal: int | None = None
     proven_by: str | None = None
+
+    def _repr_html_(self) -> str:
+        """Notebook display: a one-line HTML table of every field (new fields show up too)."""
+        return rows_html("BoundRow", [self])
 
     @property
     def tightest_upper(self) -> int:
@@ -253,7 +258,7 @@ def check_bounds(
         part = Partition.coerce(part, spec.T)
         seed = case_seed(base, spec, part)
         rows.append(check_row(bound_row(spec, part, rng=seed, with_mincut=with_mincut, **rank_options)))
-    return rows
+    return RowTable(rows, "check_bounds")
 
 
 def case_seed(base: int, spec: RACSpec, partition: Partition) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._html import KeyValues
 from ..partition import Partition
 from ..spec import RACSpec
 from .rows import formula_bounds
@@ -35,7 +36,7 @@ def bounds_summary(
     options = {} if max_nodes is None else {"max_nodes": max_nodes}
     cut = mincut_bound(spec, partition, **options)
     bounds = formula_bounds(spec, partition)
-    return {
+    return KeyValues({
         "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
@@ -47,4 +48,4 @@ def bounds_summary(
         "all_chains": bounds["all_chains"],
         "lower": bounds["lower"],
         "lower_status": bounds["lower_status"],
-    }
+    }, "bounds_summary")

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from .._html import RowTable
 from .._io import write_text_atomic
 from ..errors import BoundViolationError, MemoryLimitError, PartitionError
 from ..partition import Partition
@@ -144,7 +145,7 @@ def bounds_table(
                     stop = old["status"] != "ok" or old["seconds"] > max_row_seconds
                     continue
                 if budget_seconds is not None and time.perf_counter() - t_start > budget_seconds:
-                    return rows
+                    return RowTable(rows, "bounds_table")
                 row = _one_row(spec, part, rng, with_mincut, rank_options)
                 rows.append(row)
                 done[key] = row
@@ -157,7 +158,7 @@ def bounds_table(
     finally:
         if bar is not None:
             bar.close()
-    return rows
+    return RowTable(rows, "bounds_table")
 
 
 def _one_row(spec: RACSpec, part: Partition, rng: int, with_mincut: bool, rank_options: dict) -> dict:

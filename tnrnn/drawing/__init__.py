@@ -1,9 +1,12 @@
 """Drawing RAC networks and results: layouts (numbers), matplotlib rendering, TikZ, Jupyter.
 
 Nothing here imports matplotlib at module level; :func:`draw`, :func:`write_figure` and
-:func:`plot_bounds` import it when called.
+:func:`plot_bounds` import it when called. Inside IPython, importing this package
+registers how networks display (:func:`~tnrnn.drawing.jupyter.register_formatters`).
 """
 
+from .figure import FigureResult
+from .jupyter import register_formatters
 from .layout import Layout, chain_layout, lattice_layout, network_layout
 from .plots import plot_bounds
 from .render import draw, write_figure
@@ -11,4 +14,6 @@ from .style import Style
 from .tikz import to_tikz, write_tikz
 
 __all__ = ["Layout", "network_layout", "chain_layout", "lattice_layout", "Style", "draw",
-           "write_figure", "to_tikz", "write_tikz", "plot_bounds"]
+           "write_figure", "to_tikz", "write_tikz", "plot_bounds", "FigureResult"]
+
+register_formatters()

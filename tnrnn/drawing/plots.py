@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import TnrnnError
+from .figure import FigureResult
 from .style import Style
 
 __all__ = ["plot_bounds", "QUANTITIES", "log10_value"]
@@ -165,4 +166,4 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
         spec = f", M={m}, R={r}" if m is not None and r is not None else ""
         title = f"separation rank against T{spec}" + (f" ({part} partition)" if part else "")
     ax.set_title(title, fontsize=style.font_size + 2)
-    return fig
+    return FigureResult(fig, description="plot of separation ranks and bounds")

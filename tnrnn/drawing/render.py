@@ -7,27 +7,23 @@ network of a million nodes renders in seconds.
 
 from __future__ import annotations
 
-import io
 import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._io import write_bytes_atomic
 from ..errors import TnrnnError
+from ..numbers import decimal_digits, format_int, format_int_latex
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
+from .figure import FIGURE_FORMATS, FigureResult, figure_bytes, write_figure
 from .layout import Layout, network_layout
 from .style import Style
 
 __all__ = ["draw", "write_figure", "figure_bytes", "figure_units", "resolve_cut", "CutView",
-           "node_sides", "glyph_kinds", "input_label", "format_bound", "format_bound_tex", "FIGURE_FORMATS"]
-
-#: Suffixes accepted by :func:`write_figure`, mapped to matplotlib formats.
-FIGURE_FORMATS = {".pdf": "pdf", ".svg": "svg", ".png": "png"}
+           "node_sides", "glyph_kinds", "input_label", "format_bound", "format_bound_tex",
+           "FIGURE_FORMATS", "FigureResult"]
 
 #: (marker, diameter in layout units, filled with the side colour) per kind.
 MARKERS = {
@@ -39,8 +35,8 @@ MARKERS = {
     NodeKind.INPUT: ("o", 0.50, True),
     NodeKind.CORE: ("h", 0.46, True),
 }
-HEADER_IN = 0.65  # inches above the axes for the title and the bound
-FOOTER_IN = 0.3  # inches below the axes for the legend
+LINE_IN = 1.45 / 72  # inches per line of text, per point of font size
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_TOP = 1.5, 1.1, 0.9, 1.3  # layout units
 NODES_RASTERIZED = 5000  # above this many nodes, vector output rasterizes the marks
 
 
@@ -53,6 +49,7 @@ class CutView:
     bound: int
     log2: float
     partition: Partition | None
+    factored: str | None = None
 
 
 def resolve_cut(network: RACNetwork, cut: Any) -> CutView | None:
@@ -85,15 +82,18 @@ def resolve_cut(network: RACNetwork, cut: Any) -> CutView | None:
     log2 = getattr(cut, "log2", None)
     log2 = float(np.log2(dims.astype(float)).sum()) if log2 is None else float(log2)
     partition = getattr(cut, "partition", None)
-    return CutView(edges, side, bound, log2, partition if isinstance(partition, Partition) else None)
+    factored = cut.factored() if callable(getattr(cut, "factored", None)) else None
+    return CutView(edges, side, bound, log2, partition if isinstance(partition, Partition) else None,
+                   factored)
 
 
-def prepare(network: RACNetwork, partition: Partition | None, cut: Any, style: Style | None,
+def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, style: Style | None,
             merged: bool | None, caller: str) -> tuple[Style, Partition | None, CutView | None, Layout]:
     """Check the arguments shared by :func:`draw` and ``to_tikz`` and compute the layout.
 
-    The partition defaults to the cut's; ``merged=None`` picks the merged view for merged
-    networks and for networks above ``style.max_full_nodes``.
+    The partition (a Partition or a text such as ``'start-end'``, ``'split:3'``) defaults
+    to the cut's; ``merged=None`` picks the merged view for merged networks and for
+    networks above ``style.max_full_nodes``.
     """
     style = Style() if style is None else style
     if not isinstance(network, RACNetwork):
@@ -102,7 +102,7 @@ def prepare(network: RACNetwork, partition: Partition | None, cut: Any, style: S
     if partition is None and cutv is not None:
         partition = cutv.partition
     if partition is not None:
-        partition.check_T(network.spec.T)
+        partition = Partition.coerce(partition, network.spec.T)
     if merged is None:
         merged = network.merged or network.n_nodes > style.max_full_nodes
     return style, partition, cutv, network_layout(network, merged=merged)
@@ -121,50 +121,74 @@ def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | 
     return sides
 
 
-def format_bound(bound: int, log2: float) -> str:
-    """``'32'`` for small bounds, ``'$2^{123.4}$'`` (mathtext) for huge ones."""
-    return f"{bound:,}" if bound < 10**9 else f"$2^{{{log2:.1f}}}$"
+def format_bound(bound: int, log2: float | None = None, factored: str | None = None) -> str:
+    """The bound as matplotlib mathtext: ``'$16$'``, or a product of integer powers
+    (``'$3^{128}\\cdot 2$'``) or ``'$1.607\\times 10^{60}$'`` when it has more than 9 digits.
+
+    >>> format_bound(16), format_bound(2**40, factored="2^40")
+    ('$16$', '$2^{40}$')
+    """
+    return f"${format_bound_tex(bound, log2, factored)}$"
 
 
-def format_bound_tex(bound: int, log2: float) -> str:
-    """The bound as LaTeX math (without dollars): ``'32'`` or ``'2^{123.4}'``."""
-    return f"{bound:,}".replace(",", "{,}") if bound < 10**9 else f"2^{{{log2:.1f}}}"
+def format_bound_tex(bound: int, log2: float | None = None, factored: str | None = None) -> str:
+    """The bound as LaTeX math (without dollars): ``'16'``, ``'2^{40}'`` or ``'1.607 \\times 10^{60}'``.
+
+    Exponents are always integers (never ``2^{33.0}``).
+    """
+    if decimal_digits(bound) <= 9 or not factored:
+        return format_int_latex(bound, max_digits=9)
+    parts = []
+    for term in factored.split("*"):
+        base, _, exp = term.strip().partition("^")
+        parts.append(base if exp in ("", "1") else f"{base}^{{{exp}}}")
+    return r" \cdot ".join(parts)
 
 
 def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]:
-    """(width in, height in, inches per x unit, inches per y unit) of a new figure.
+    """(width in, height in, inches per x unit, inches per y unit) of the drawing area.
 
-    Units are ``style.x_unit`` / ``style.y_unit``, shrunk so neither side of the
-    figure exceeds ``style.max_size``.
+    Units are ``style.x_unit`` / ``style.y_unit``; with ``style.width`` set (a column
+    preset) the x unit is chosen so the figure is that wide, and y keeps the ratio. The
+    height is then capped at ``style.max_size`` and at ``style.max_aspect`` times the width.
     """
     xmin, xmax, ymin, ymax = lay.bbox()
-    wu, hu = xmax - xmin + 1.6, ymax - ymin + 1.9
-    xu = min(style.x_unit, style.max_size / wu)
-    yu = min(style.y_unit, (style.max_size - HEADER_IN - FOOTER_IN) / hu)
-    return max(wu * xu, 3.5), max(hu * yu, 1.0) + HEADER_IN + FOOTER_IN, xu, yu
+    wu, hu = xmax - xmin + MARGIN_LEFT + MARGIN_RIGHT, ymax - ymin + MARGIN_BOTTOM + MARGIN_TOP
+    xu = min(style.x_unit, style.max_size / wu) if style.width is None else style.width / wu
+    yu = xu * style.y_unit / style.x_unit
+    width = wu * xu
+    yu = min(yu, style.max_size / hu, style.max_aspect * width / hu)
+    return width, hu * yu, xu, yu
+
+
 
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: Up to this many input labels are written as mathtext ($x^{t}_{c}$); more use Unicode digits.
+MATHTEXT_LABELS = 300
 
 
-def input_label(step: int, copy: int | None = None) -> str:
-    """``x`` with the step as superscript and the copy as subscript, in Unicode digits.
+def input_label(step: int, copy: int | None = None, math: bool = False) -> str:
+    """``x`` with the step as superscript and the copy as subscript.
 
-    Plain Unicode (not mathtext) keeps hundreds of labels fast to render.
+    Mathtext (``math=True``) for papers; plain Unicode keeps hundreds of labels fast.
 
-    >>> input_label(12, 3)
-    'x¹²₃'
+    >>> input_label(12, 3), input_label(12, 3, math=True)
+    ('x¹²₃', '$x^{12}_{3}$')
     """
+    if math:
+        return f"$x^{{{int(step)}}}" + ("$" if copy is None else f"_{{{int(copy)}}}$")
     text = "x" + str(int(step)).translate(_SUP)
     return text if copy is None else text + str(int(copy)).translate(_SUB)
 
 
 def _input_labels(network: RACNetwork, nodes: np.ndarray) -> list[str]:
     steps, copies = network.node_step[nodes], network.node_copy[nodes]
+    math_ = nodes.size <= MATHTEXT_LABELS
     if network.spec.L == 1:
-        return [input_label(t) for t in steps]
-    return [input_label(t, c) for t, c in zip(steps, copies)]
+        return [input_label(t, math=math_) for t in steps]
+    return [input_label(t, c, math=math_) for t, c in zip(steps, copies)]
 
 
 def glyph_kinds(network: RACNetwork, lay: Layout) -> np.ndarray:
@@ -179,7 +203,7 @@ def _draw_nodes(ax, network, lay, sides, style, pt) -> None:
     colours = np.array([style.neutral, style.side_a, style.side_b])
     big = lay.visible.sum() > NODES_RASTERIZED
     glyph = glyph_kinds(network, lay)
-    for kind, (marker, diam, filled) in MARKERS.items():
+    for kind, (marker, diam, _) in MARKERS.items():
         idx = np.flatnonzero((glyph == kind) & lay.visible)
         if idx.size == 0:
             continue
@@ -191,6 +215,15 @@ def _draw_nodes(ax, network, lay, sides, style, pt) -> None:
         ax.scatter(lay.pos[idx, 0], lay.pos[idx, 1], s=size, marker=marker, c=fill,
                    edgecolors=style.line, linewidths=lw, zorder=3 if kind != NodeKind.DELTA else 4,
                    rasterized=big)
+
+
+def cut_line_styles(style: Style) -> list[dict[str, Any]]:
+    """The two strokes of a cut edge: thick in ``style.cut``, then a white dash on top.
+
+    The stripes keep cut edges recognisable when printed in greyscale.
+    """
+    return [dict(color=style.cut, linewidth=style.cut_width, solid_capstyle="butt"),
+            dict(color="#ffffff", linewidth=style.cut_width * 0.4, linestyle=(0, (1.5, 1.5)))]
 
 
 def _draw_edges(ax, network, lay, cut, style, pt) -> None:
@@ -208,11 +241,15 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
     wo = network.output_node
     x, y = lay.pos[wo]
     ax.plot([x, x + 0.45], [y, y], color=style.line, lw=width, zorder=1)
+    if style.bond_labels and not big:
+        _bond_labels(ax, network, lay, on, style)
     if cut is None or not cut.edges.size:
         return
-    shown = cut_edges & on
-    ax.add_collection(LineCollection(segs[shown], colors=style.cut, linewidths=style.cut_width,
-                                     zorder=2))
+    shown = segs[cut_edges & on]
+    for k, stroke in enumerate(cut_line_styles(style)):
+        ax.add_collection(LineCollection(shown, zorder=2 + 0.1 * k, **{
+            {"color": "colors", "linewidth": "linewidths", "linestyle": "linestyles"}.get(a, a): v
+            for a, v in stroke.items() if a != "solid_capstyle"}))
     hidden = cut.edges[~lay.edge_visible[cut.edges]]  # inside a merged site: ring the site
     if hidden.size:
         p = lay.pos[network.edge_v[hidden]]
@@ -220,49 +257,53 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
                    edgecolors=style.cut, linewidths=style.cut_width / 2, zorder=5)
 
 
+def _bond_labels(ax, network, lay, on, style) -> None:
+    """The dimension of every visible bond, at its middle (small networks only)."""
+    e = np.flatnonzero(on)[:400]
+    mid = (lay.pos[network.edge_u[e]] + lay.pos[network.edge_v[e]]) / 2
+    horizontal = lay.pos[network.edge_u[e], 1] == lay.pos[network.edge_v[e], 1]
+    size = max(style.min_font_size, style.font_size * 0.7)
+    for (x, y), h, d in zip(mid, horizontal, network.edge_dim[e]):
+        ax.text(x, y + (0.12 if h else 0), str(int(d)), fontsize=size, color=style.text,
+                ha="center" if h else "left", va="bottom" if h else "center", zorder=6,
+                family=style.font_family)
+
+
+def label_size(style: Style, pt_x: float, chars: float) -> float | None:
+    """Font size (points) of input labels about ``chars`` characters wide, for ``pt_x``
+    points per step; None = too dense to label.
+
+    A label fits in the 0.65 step between its input and the next one. Labels never shrink
+    below ``style.min_font_size``: they are left out instead.
+    """
+    size = min(style.font_size, 0.65 * pt_x / (0.6 * chars))
+    return size if size >= style.min_font_size else None
+
+
 def _draw_labels(ax, network, lay, style, xu) -> None:
     inputs = network.input_nodes
     inputs = inputs[lay.visible[inputs]]
     pt_x = xu * 72
-    size = min(style.font_size, max(3.0, 0.3 * pt_x))
-    if style.show_labels(inputs.size):
+    T, L = network.spec.T, network.spec.L
+    copies = int(network.node_copy[inputs].max()) if inputs.size else 0
+    chars = 1 + 0.7 * (len(str(T)) + (len(str(copies)) if L > 1 else 0))
+    size = label_size(style, pt_x, chars)
+    if size is not None and style.show_labels(inputs.size):
+        from matplotlib.patheffects import withStroke
+
+        halo = [withStroke(linewidth=2, foreground="#ffffff")] if inputs.size <= MATHTEXT_LABELS else None
         for (x, y), text in zip(lay.pos[inputs], _input_labels(network, inputs)):
             ax.text(x + 0.28, y, text, fontsize=size, color=style.text, ha="left", va="center",
-                    family=style.font_family, zorder=6)
-    T = network.spec.T
-    every = max(1, math.ceil(T * size / (0.9 * pt_x * max(T, 1))), math.ceil(T / 40))
+                    family=style.font_family, zorder=6, path_effects=halo)
+    step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
+    width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
+    every = max(1, math.ceil(width / pt_x))
     top = float(lay.pos[lay.visible, 1].max())
     for t in range(1, T + 1):
         if t % every == 0 or t == 1:
-            ax.text(t, top + 0.55, str(t), fontsize=size, color=style.text, ha="center",
+            ax.text(t, top + 0.55, str(t), fontsize=step_size, color=style.text, ha="center",
                     va="bottom", family=style.font_family)
-
-
-def _header(ax, network, lay, partition, cut, style, title) -> None:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    spec = network.spec
-    if title is None:
-        view = " (merged view)" if lay.merged_view and not network.merged else ""
-        form = "merged" if network.merged else "full"
-        title = f"L={spec.L}, T={spec.T}, M={spec.M}, R={spec.R}\n{form} network{view}"
-        if partition is not None:
-            title += f", {partition.name} partition"
-    lines = [title]
-    if cut is not None:
-        lines.append(f"cut of {cut.edges.size} edges: rank $\\leq$ {format_bound(cut.bound, cut.log2)}")
-    ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, ha="left", va="bottom",
-            fontsize=style.font_size * 1.1, color=style.text, family=style.font_family)
-    handles = []
-    if partition is not None or (cut is not None and cut.side is not None):
-        handles += [Patch(facecolor=style.side_a, edgecolor=style.line, label="side A"),
-                    Patch(facecolor=style.side_b, edgecolor=style.line, label="side B")]
-    if cut is not None:
-        handles.append(Line2D([], [], color=style.cut, lw=style.cut_width, label="cut edge"))
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=len(handles),
-                  frameon=False, fontsize=style.font_size, borderaxespad=0.1)
+    ax.text(0, top + 0.55, "$t$", fontsize=step_size, color=style.text, ha="center", va="bottom")
 
 
 def _draw_overview(ax, network, lay, sides, cut, style, extent) -> None:
@@ -282,118 +323,107 @@ def _draw_overview(ax, network, lay, sides, cut, style, extent) -> None:
         ax.add_collection(LineCollection(segs, colors=style.cut, linewidths=style.cut_width, zorder=2))
 
 
-def draw(network: RACNetwork, partition: Partition | None = None, cut: Any = None, ax=None,
-         style: Style | None = None, *, merged: bool | None = None, title: str | None = None):
-    """Draw a compiled network, optionally with a partition and a cut.
+def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any = None, ax=None,
+         style: Style | None = None, *, merged: bool | None = None, title: str | bool | None = None,
+         bound: bool = True) -> FigureResult:
+    """Draw a compiled network, optionally with a partition and its cut (paper style).
 
     Parameters
     ----------
     network : RACNetwork
-    partition : Partition, optional
-        Colours the inputs by side. Defaults to ``cut.partition`` when a cut is given.
+    partition : Partition or str, optional
+        A Partition or a text as for :meth:`Partition.parse` (``'start-end'``,
+        ``'interleaved'``, ``'split:K'``, ``'A:1,2,5'``). Colours the inputs by side and,
+        for A = {1..k}, draws a dashed partition line. Defaults to ``cut.partition``.
     cut : CutBound or sequence of int, optional
-        Cut edges are drawn thick in ``style.cut``, the bound is written above the
-        drawing; with a CutBound, every node is coloured by its side.
+        Cut edges are drawn thick and striped; with a CutBound every node is coloured by
+        its side.
     ax : matplotlib Axes, optional
-        Draw into this axes; otherwise a new Figure (not managed by pyplot) is made.
+        Draw into this axes (no title, legend or annotation); otherwise a new Figure
+        (not managed by pyplot) is made.
     style : Style, optional
+        Colours, fonts, column width (:meth:`Style.preset`), legend, layer bands, bond
+        dimensions.
     merged : bool, optional
         Merged view (W_H and W_I hidden in their DELTA). Default: automatic by size
         (``style.max_full_nodes``). Above ``style.max_marks`` visible nodes the drawing
         is a pixel overview.
-    title : str, optional
-        Replaces the default title (spec, form and partition).
+    title : str or bool, optional
+        None/False (default): no title, as for a paper figure; True: spec, form and
+        partition; a string: that title.
+    bound : bool, default True
+        Write the cut's bound (``min cut: 4 cut edges, separation rank ≤ 16``) below.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Never shown: display it, save it with :func:`write_figure`, or close it.
+    FigureResult
+        Shows itself in a notebook; ``.figure`` is the matplotlib Figure. Save it with
+        :func:`write_figure` or ``.save(path)``.
 
     Examples
     --------
-    >>> from tnrnn import RACSpec, Partition, compile_network
-    >>> fig = draw(compile_network(RACSpec(M=2, R=2, L=2, T=4)), Partition.start_end(4))
-    >>> type(fig).__name__
+    >>> from tnrnn import RACSpec, compile_network
+    >>> fig = draw(compile_network(RACSpec(M=2, R=2, L=2, T=4)), "start-end")
+    >>> type(fig.figure).__name__
     'Figure'
     """
+    from .decorate import (bound_text, default_title, draw_bands, draw_partition_line,
+                           legend_handles, legend_rows)
+
     style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
     xmin, xmax, ymin, ymax = lay.bbox()
-    extent = (xmin - 0.6, xmax + 1.0, ymin - 0.6, ymax + 1.3)
+    extent = (xmin - MARGIN_LEFT, xmax + MARGIN_RIGHT, ymin - MARGIN_BOTTOM, ymax + MARGIN_TOP)
     w, h, xu, yu = figure_units(lay, style)
+    overview = int(lay.visible.sum()) > style.max_marks
+    sides = node_sides(network, partition, cutv)
+    line = partition is not None and partition.is_prefix
+    entries = []
+    if ax is None and style.legend:
+        entries = legend_handles(network, lay, glyph_kinds(network, lay), style,
+                                 sides=bool(sides.any()), cut=cutv is not None and cutv.edges.size > 0,
+                                 line=line, layers=network.spec.L if style.layer_bands and not overview else 0)
+    title = default_title(network, lay, partition) if title is True else (title or "")
+    note = bound_text(cutv) if bound and cutv is not None else ""
+    fs = style.font_size
     if ax is None:
-        w, h = round(w * style.dpi) / style.dpi, round(h * style.dpi) / style.dpi  # whole pixels
-        fig = Figure(figsize=(w, h), dpi=style.dpi)
-        ax = fig.add_axes((0.01, FOOTER_IN / h, 0.98, 1 - (HEADER_IN + FOOTER_IN) / h))
+        ncol, nrows = legend_rows([e[1] for e in entries], w, fs)
+        head = (title.count("\n") + 1) * 1.1 * fs * LINE_IN + 0.05 if title else 0.02
+        foot = nrows * fs * LINE_IN * 1.15 + (fs * LINE_IN if note else 0) + 0.06
+        H = round((h + head + foot) * style.dpi) / style.dpi  # whole pixels
+        W = round(w * style.dpi) / style.dpi
+        fig = Figure(figsize=(W, H), dpi=style.dpi)
+        ax = fig.add_axes((0.0, foot / H, 1.0, h / H))
     else:
-        fig = ax.figure
+        fig, ncol = ax.figure, 1
         box = ax.get_window_extent()
         xu = box.width / fig.dpi / (extent[1] - extent[0])
         yu = box.height / fig.dpi / (extent[3] - extent[2])
     pt = 72 * min(xu, yu)
-    sides = node_sides(network, partition, cutv)
-    if int(lay.visible.sum()) > style.max_marks:
+    if overview:
         _draw_overview(ax, network, lay, sides, cutv, style, extent)
     else:
+        if style.layer_bands and network.spec.L > 1:
+            draw_bands(ax, network, lay, style)
         _draw_edges(ax, network, lay, cutv, style, pt)
         _draw_nodes(ax, network, lay, sides, style, pt)
         _draw_labels(ax, network, lay, style, xu)
-    _header(ax, network, lay, partition, cutv, style, title)
+    if line:
+        draw_partition_line(ax, lay, partition, style)
+    if title:
+        fig.text(0.01, 1 - 0.02 / fig.get_figheight(), title, ha="left", va="top", fontsize=fs * 1.1,
+                 color=style.text, family=style.font_family)
+    if entries:
+        ax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
+                  bbox_to_anchor=(0.0, 0.0), ncol=ncol, frameon=False, fontsize=fs,
+                  borderaxespad=0.2, handlelength=1.6, columnspacing=1.0, handletextpad=0.5)
+    if note:
+        fig.text(0.01, 0.02 / fig.get_figheight(), note, ha="left", va="bottom", fontsize=fs,
+                 color=style.text, family=style.font_family)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_axis_off()
-    return fig
-
-
-def write_figure(fig_or_network, path: str | os.PathLike, **draw_kwargs) -> Path:
-    """Write a Figure (or draw a network first) to ``path``; the suffix picks the format.
-
-    Parameters
-    ----------
-    fig_or_network : matplotlib Figure or RACNetwork
-    path : str or path-like
-        Ending in ``.pdf``, ``.svg`` or ``.png``. Written atomically: an existing file is
-        replaced only once the new one is complete.
-    **draw_kwargs
-        Passed to :func:`draw` when a network is given (partition, cut, style, ...).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    TnrnnError
-        For any other suffix (use :func:`write_tikz` for ``.tex``).
-    """
-    path = Path(path)
-    fmt = FIGURE_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise TnrnnError(f"write_figure writes .pdf, .svg or .png, got {path.name!r}; "
-                         "change the suffix (or use write_tikz for .tex)")
-    if isinstance(fig_or_network, RACNetwork):
-        fig = draw(fig_or_network, **draw_kwargs)
-    elif draw_kwargs:
-        raise TnrnnError(f"drawing options {sorted(draw_kwargs)} only apply when a network is given")
-    else:
-        fig = fig_or_network
-    if not hasattr(fig, "savefig"):
-        raise TnrnnError(f"write_figure needs a matplotlib Figure or a RACNetwork, got "
-                         f"{type(fig_or_network).__name__}")
-    return write_bytes_atomic(path, figure_bytes(fig, fmt))
-
-
-def figure_bytes(fig, fmt: str, dpi: float | None = None) -> bytes:
-    """The figure encoded as ``fmt`` (``'pdf'``, ``'svg'`` or ``'png'``).
-
-    Reproducible: no creation dates, and SVG element ids from a fixed salt, so the same
-    figure gives the same bytes (regenerated figures do not churn in version control).
-    """
-    import matplotlib
-
-    buf = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
-    with matplotlib.rc_context({"svg.hashsalt": "tnrnn"}):
-        fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
-    return buf.getvalue()
+    s = network.spec
+    return FigureResult(fig, description=f"drawing of L={s.L}, T={s.T}, M={s.M}, R={s.R}"
+                        + (f", {partition.name}" if partition is not None else ""))

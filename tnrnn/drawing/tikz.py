@@ -1,7 +1,11 @@
-"""Native TikZ export: a standalone LaTeX document with the same layout, kinds, colours and cut.
+r"""Native TikZ export with the same layout, kinds, colours and cut as the matplotlib drawing.
 
-``to_tikz`` returns the text, ``write_tikz`` writes it atomically. Compile the result with
-``pdflatex`` (needs the ``standalone`` class and TikZ, both in TeX Live).
+``to_tikz`` returns the text, ``write_tikz`` writes it atomically. Two forms:
+
+- ``standalone=True`` (default): a complete document, compiled with ``pdflatex`` (needs the
+  ``standalone`` class and TikZ);
+- ``standalone=False``: a bare ``tikzpicture`` to ``\input`` into a paper, which needs only
+  ``\usepackage{tikz}`` and ``\usetikzlibrary{shapes.geometric}`` in its preamble.
 """
 
 from __future__ import annotations
@@ -48,15 +52,16 @@ def _font(size: float) -> str:
     return r"\normalsize"
 
 
-def _preamble(style: Style, xu: float, yu: float, pt: float) -> list[str]:
+def _preamble(style: Style, xu: float, yu: float, pt: float, standalone: bool = True) -> list[str]:
     colours = [rf"\definecolor{{{name.replace('_', '')}}}{{HTML}}{{{getattr(style, name)[1:].upper()}}}"
                for name in _COLOURS]
     mm = lambda kind: f"{MARKERS[kind][1] * pt * style.node_scale * 0.3528:.2f}mm"  # noqa: E731
+    head = ([r"\documentclass[tikz,border=4pt]{standalone}", r"\usetikzlibrary{shapes.geometric}",
+             *colours, r"\begin{document}"] if standalone else
+            [r"% tnrnn drawing: \input{} this file; the preamble needs \usepackage{tikz} and",
+             r"% \usetikzlibrary{shapes.geometric}", r"\begingroup", *colours])
     return [
-        r"\documentclass[tikz,border=4pt]{standalone}",
-        r"\usetikzlibrary{shapes.geometric}",
-        *colours,
-        r"\begin{document}",
+        *head,
         rf"\begin{{tikzpicture}}[x={xu:.4f}in, y={yu:.4f}in, every node/.style={{inner sep=0pt}},",
         rf"  delta/.style={{circle, draw=line, line width=0.3pt, minimum size={mm(NodeKind.DELTA)}}},",
         rf"  matrix/.style={{rectangle, draw=line, line width=0.4pt, minimum size={mm(NodeKind.W_H)}}},",
@@ -66,7 +71,8 @@ def _preamble(style: Style, xu: float, yu: float, pt: float) -> list[str]:
         rf"  core/.style={{regular polygon, regular polygon sides=6, draw=line, line width=0.4pt, "
         rf"minimum size={mm(NodeKind.CORE)}}},",
         rf"  edge/.style={{draw=line, line width={style.edge_width:.2f}pt}},",
-        rf"  cut/.style={{draw=cut, line width={style.cut_width:.2f}pt}},",
+        rf"  cut/.style={{draw=cut, line width={style.cut_width:.2f}pt, postaction={{draw=white, "
+        rf"line width={style.cut_width * 0.4:.2f}pt, dash pattern=on 1.5pt off 1.5pt}}}},",
         rf"  lbl/.style={{text=text, font={_font(min(style.font_size, max(3.0, 0.3 * xu * 72)))}}}]",
     ]
 
@@ -110,7 +116,7 @@ def _edge_lines(network, lay, cut, rep) -> list[str]:
     return out
 
 
-def _text_lines(network, lay, partition, cut, style, title) -> list[str]:
+def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[str]:
     spec = network.spec
     xmin, xmax, ymin, ymax = lay.bbox()
     out = []
@@ -125,19 +131,26 @@ def _text_lines(network, lay, partition, cut, style, title) -> list[str]:
     for t in range(1, spec.T + 1):
         if t == 1 or t % every == 0:
             out.append(rf"\node[lbl, anchor=south] at ({t},{_fmt(ymax + 0.55)}) {{{t}}};")
-    if title is None:
+    if title is True:
         form = "merged" if network.merged else "full"
         view = " (merged view)" if lay.merged_view and not network.merged else ""
         title = f"$L={spec.L}$, $T={spec.T}$, $M={spec.M}$, $R={spec.R}$: {form} network{view}"
         if partition is not None:
             title += f", {partition.name} partition"
-    lines = [_escape(title) if "$" not in title else title]
-    if cut is not None:
-        lines.append(rf"\textcolor{{cut}}{{cut of {cut.edges.size} edges: rank "
-                     rf"$\le {format_bound_tex(cut.bound, cut.log2)}$}}")
-    header = r" \\ ".join(lines)
-    out.append(rf"\node[anchor=south west, align=left, text=text] at ({_fmt(xmin - 0.5)},"
-               rf"{_fmt(ymax + 1.4)}) {{{header}}};")
+    lines = [_escape(title) if "$" not in title else title] if title else []
+    if cut is not None and bound:
+        n = int(cut.edges.size)
+        lines.append(rf"min cut: {n} cut edge{'s' if n != 1 else ''}, separation rank "
+                     rf"$\le {format_bound_tex(cut.bound, cut.log2, cut.factored)}$")
+    if lines:
+        header = r" \\ ".join(lines)
+        out.append(rf"\node[anchor=south west, align=left, text=text] at ({_fmt(xmin - 0.5)},"
+                   rf"{_fmt(ymax + 1.4)}) {{{header}}};")
+    if partition is not None and partition.is_prefix:
+        x = _fmt(len(partition.A) + 0.5)
+        out.append(rf"\draw[text, densely dashed] ({x},{_fmt(ymin - 0.75)}) -- ({x},{_fmt(ymax + 0.45)});")
+        out.append(rf"\node[lbl, anchor=north east] at ({x},{_fmt(ymin - 0.35)}) {{$A$\,}};")
+        out.append(rf"\node[lbl, anchor=north west] at ({x},{_fmt(ymin - 0.35)}) {{\,$B$}};")
     if partition is not None or cut is not None:
         items = []
         if partition is not None or (cut is not None and cut.side is not None):
@@ -158,19 +171,25 @@ def _escape(text: str) -> str:
     return text.replace("\0", r"\textbackslash{}")
 
 
-def to_tikz(network: RACNetwork, partition: Partition | None = None, cut: Any = None,
+def to_tikz(network: RACNetwork, partition: Partition | str | None = None, cut: Any = None,
             style: Style | None = None, *, merged: bool | None = None,
-            title: str | None = None) -> str:
-    """A standalone LaTeX document drawing ``network`` with TikZ.
+            title: str | bool | None = None, bound: bool = True, standalone: bool = True) -> str:
+    """LaTeX drawing ``network`` with TikZ: a standalone document or a bare ``tikzpicture``.
 
     Same layout, node kinds, side colours and cut as :func:`~tnrnn.drawing.draw`; the
     arguments mean the same. Nodes are named ``n<index>`` after the network's node
     indices, so the picture can be extended by hand.
 
+    Parameters
+    ----------
+    standalone : bool, default True
+        True: a complete document (``\\documentclass[tikz]{standalone}`` ...
+        ``\\end{document}``); False: only the picture (in a group, colours included) to
+        ``\\input`` into a document that loads TikZ and ``shapes.geometric``.
+
     Returns
     -------
     str
-        A complete document (``\\documentclass[tikz]{standalone}`` ... ``\\end{document}``).
 
     Raises
     ------
@@ -194,11 +213,11 @@ def to_tikz(network: RACNetwork, partition: Partition | None = None, cut: Any = 
     _, _, xu, yu = figure_units(lay, style)
     sides = node_sides(network, partition, cutv)
     rep = _representatives(network, lay)
-    body = (_preamble(style, xu, yu, 72 * min(xu, yu))
+    body = (_preamble(style, xu, yu, 72 * min(xu, yu), standalone)
             + _node_lines(network, lay, sides, style)
             + _edge_lines(network, lay, cutv, rep)
-            + _text_lines(network, lay, partition, cutv, style, title)
-            + [r"\end{tikzpicture}", r"\end{document}", ""])
+            + _text_lines(network, lay, partition, cutv, style, title, bound)
+            + [r"\end{tikzpicture}", r"\end{document}" if standalone else r"\endgroup", ""])
     return "\n".join(body)
 
 

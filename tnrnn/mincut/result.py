@@ -67,9 +67,22 @@ class CutBound:
     method: str = ""
     seconds: float = 0.0
 
-    def _repr_html_(self) -> str:  # notebook display, see tnrnn.drawing.jupyter
-        from ..drawing.jupyter import cut_html
-        return cut_html(self)
+    def _repr_html_(self) -> str:
+        """Notebook display: a compact table (size-bounded; no drawing, see ``tnrnn.draw``)."""
+        from .._html import html_table, partition_strip, spec_text
+        from ..numbers import format_int
+
+        net, p = self.network, self.partition
+        edges = f"{self.n_cut} cut edge{'s' if self.n_cut != 1 else ''}"
+        return html_table("CutBound", [
+            ("spec", spec_text(self.spec)),
+            ("partition", str(p)),
+            ("bound", f"{format_int(self.bound)} = {self.factored()}"),
+            ("log2 bound", f"{self.log2:.6g}"),
+            ("cut", edges + "".join(f"; {c} × {name} (dim {d})" for name, d, c in self.edge_groups()[:3])),
+            ("network", f"{'merged' if net.merged else 'full'}, {format_int(net.n_nodes)} nodes"),
+            ("method", self.method),
+        ], extra=partition_strip(p.A, p.T))
 
     @property
     def merged(self) -> bool:
@@ -153,8 +166,10 @@ class CutBound:
         return self.report()
 
     def __repr__(self) -> str:
+        from .._html import spec_text
+
         return (f"CutBound(bound={_short_int(self.bound, 24)}, log2={self.log2:.6g}, "
-                f"cut={self.n_cut} edges, partition={self.partition.name!r}, spec={self.spec})")
+                f"cut={self.n_cut} edges, partition='{self.partition}', spec={spec_text(self.spec)})")
 
     def to_dict(self, *, include_side: bool = False) -> dict[str, Any]:
         """A JSON-able dict (``bound`` is a Python int; ``bound_str`` the same as text)."""

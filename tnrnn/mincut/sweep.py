@@ -6,6 +6,7 @@ import itertools
 import time
 from typing import Any, Iterable
 
+from .._html import RowTable
 from ..errors import PartitionError
 from ..formulas import all_chains_cut
 from ..network.compile import compile_network
@@ -62,12 +63,15 @@ def mincut_table(
     >>> [(r["L"], r["partition"], r["bound"]) for r in rows]
     [(1, 'start-end', 3), (1, 'interleaved', 4), (2, 'start-end', 8), (2, 'interleaved', 16)]
     """
-    from tqdm.auto import tqdm
-
     grid = list(itertools.product(list(Ls), list(Ts), list(Ms), list(Rs)))
+    cases: Iterable = grid
+    if progress:  # no tqdm at all otherwise (a disabled notebook bar still warns)
+        from tqdm.auto import tqdm
+
+        cases = tqdm(grid, desc="min-cut")
     parts = list(partitions)
     rows: list[dict[str, Any]] = []
-    for L, T, M, R in tqdm(grid, desc="min-cut", disable=not progress):
+    for L, T, M, R in cases:
         spec = RACSpec(M=M, R=R, L=L, T=T)
         chosen = []
         for p in parts:
@@ -83,7 +87,7 @@ def mincut_table(
         net = compile_network(spec, merged=merged, max_nodes=max_nodes)
         for part in chosen:
             rows.append(_row(net, spec, part, merged))
-    return rows
+    return RowTable(rows, "mincut_table")
 
 
 def _row(net, spec: RACSpec, part: Partition, merged: bool) -> dict[str, Any]:

@@ -185,18 +185,6 @@ class RACNetwork:
         """Memory held by the structure arrays, in bytes."""
         return sum(getattr(self, f).nbytes for f in _NODE_FIELDS + _EDGE_FIELDS)
 
-    def _repr_svg_(self):  # notebook display, see tnrnn.drawing.jupyter
-        from ..drawing.jupyter import network_svg
-        return network_svg(self)
-
-    def _repr_png_(self):
-        from ..drawing.jupyter import network_png
-        return network_png(self)
-
-    def _repr_html_(self):
-        from ..drawing.jupyter import network_html
-        return network_html(self)
-
     def __repr__(self) -> str:
         form = "merged" if self.merged else "full"
         return f"RACNetwork({self.spec}, {form}, nodes={self.n_nodes}, edges={self.n_edges})"

@@ -129,9 +129,38 @@ class RankResult:
     def __int__(self) -> int:
         return self.rank
 
-    def _repr_html_(self) -> str:  # notebook display, see tnrnn.drawing.jupyter
-        from ..drawing.jupyter import rank_html
-        return rank_html(self)
+    def __repr__(self) -> str:
+        """One line (``report()`` / ``print`` give every detail)."""
+        from .._html import spec_text
+
+        kind = "exact over F_p" if self.certified else "float, not certified"
+        if self.proven:
+            kind = f"proven = {self.proven_by} bound"
+        return (f"RankResult(rank={self.rank}, {kind}, spec={spec_text(self.spec)}, "
+                f"partition='{self.partition}')")
+
+    def _repr_html_(self) -> str:
+        """Notebook display: one compact table (shown instead of the text repr)."""
+        from .._html import html_table, spec_text, value_text
+
+        exact = "exact over F_p" if self.certified else "floating point, not certified"
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        rows = [
+            ("rank", f"{value_text(self.rank)} ({self.method}, {exact})"),
+            ("spec", spec_text(self.spec)),
+            ("partition", self.partition),
+            ("matrix", f"{self.n_probes_A} × {self.n_probes_B}"),
+            ("prime", self.prime),
+            ("P(rank below generic)", None if self.failure_bound is None else f"≤ {self.failure_bound:.3g}"),
+            ("capped", "yes: only a lower bound" if self.capped else None),
+            ("status", self.status),
+        ]
+        shown = {"rank", "method", "certified", "spec", "partition", "n_probes_A", "n_probes_B",
+                 "prime", "failure_bound", "capped", "notes", "certifies", "singular_values",
+                 "stages", "seconds", "weights_given", "seed", "proven_by"}
+        rows += [(k, value_text(v)) for k, v in fields.items() if k not in shown and v not in (None, ())]
+        rows += [("certifies", self.certifies)] + [("note", n) for n in self.notes]
+        return html_table("RankResult", rows)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field."""

@@ -1,0 +1,181 @@
+"""Small, size-bounded HTML for notebook display of tnrnn's data classes (no dependencies).
+
+The low layers (spec, partition, mincut, rank, bounds) build their ``_repr_html_`` from
+these helpers, so they never import the drawing layer (or matplotlib) to show
+themselves. Every value goes through :func:`html.escape`; every big integer through
+:mod:`tnrnn.numbers`; long lists are abridged, so no repr grows with the network.
+
+One way of writing a spec and a partition everywhere: :func:`spec_text` gives
+``M=2, R=2, L=2, T=6`` (``K`` only when it is not 1) and a partition is written as
+``str(partition)``, e.g. ``start-end A={1..3} B={4..6}``.
+
+Examples
+--------
+>>> from tnrnn import RACSpec, Partition
+>>> spec_text(RACSpec(M=2, R=3, L=2, T=8))
+'M=2, R=3, L=2, T=8'
+>>> spec_text("RACSpec(M=2, R=3, L=2, T=8, K=1)")
+'M=2, R=3, L=2, T=8'
+>>> "<table" in html_table("x", [("a", 1)])
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Iterable, Sequence
+
+from .numbers import format_int
+
+__all__ = ["spec_text", "html_table", "rows_html", "partition_strip", "value_text", "Raw",
+           "RowTable", "KeyValues", "SIDE_COLOURS", "MAX_STRIP_STEPS", "MAX_TABLE_ROWS"]
+
+#: Side A / side B fills of the partition strip (the same as the drawing's default Style).
+SIDE_COLOURS = ("#2166ac", "#f4a582")
+#: A partition strip shows at most this many steps (the first and last halves).
+MAX_STRIP_STEPS = 48
+#: A table shows at most this many rows (the first and last ones).
+MAX_TABLE_ROWS = 40
+
+_CSS = "border-collapse:collapse;font-size:90%"
+_CELL = "padding:1px 8px;text-align:right;border-bottom:1px solid #ddd"
+
+
+def spec_text(spec: Any) -> str:
+    """``'M=2, R=3, L=2, T=8'`` (with ``, K=k`` when K != 1) from a RACSpec or its repr."""
+    if isinstance(spec, str):
+        found = dict(re.findall(r"\b([MRLTK])=(\d+)", spec))
+        if not {"M", "R", "L", "T"} <= set(found):
+            return spec
+        values = {k: int(v) for k, v in found.items()}
+    else:
+        values = {k: getattr(spec, k) for k in ("M", "R", "L", "T", "K")}
+    text = ", ".join(f"{k}={values[k]}" for k in ("M", "R", "L", "T"))
+    return text + (f", K={values['K']}" if values.get("K", 1) != 1 else "")
+
+
+def value_text(value: Any) -> str:
+    """One table cell: integers grouped (exponent form past 15 digits), floats to 4 digits."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return format_int(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict) and {"M", "R", "L", "T"} <= set(value):
+        return spec_text(type("S", (), value))
+    if isinstance(value, dict) and {"A", "B"} <= set(value):
+        from .partition import steps_text
+
+        return f"{value.get('name', 'explicit')} A={steps_text(tuple(value['A']))} B={steps_text(tuple(value['B']))}"
+    if isinstance(value, (tuple, list)):
+        items = list(value)
+        text = ", ".join(map(str, items[:8])) + (", …" if len(items) > 8 else "")
+        return "{" + text + "}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def html_table(title: str, rows: Iterable[tuple[str, Any]], extra: str = "") -> str:
+    """A two-column key/value table with a bold caption; rows whose value is None are left out.
+
+    Values are escaped unless given as :class:`Raw`.
+    """
+    cells = "".join(
+        f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(str(k))}</th>"
+        f"<td style='text-align:left'>{v if isinstance(v, Raw) else html.escape(str(v))}</td></tr>"
+        for k, v in rows if v is not None and v != ""
+    )
+    table = (f"<table class='tnrnn' style='{_CSS}'><caption style='text-align:left'>"
+             f"<b>{html.escape(title)}</b></caption>{cells}</table>")
+    return f"<div>{table}{extra}</div>" if extra else table
+
+
+class Raw(str):
+    """A string :func:`html_table` inserts without escaping (HTML built by this module)."""
+
+
+def rows_html(title: str, rows: Sequence[Any], columns: Sequence[str] | None = None) -> str:
+    """An HTML table with one line per row (dicts or objects with ``to_dict``).
+
+    Columns default to every key of the rows, in first-seen order, so a field added to a
+    row class shows up without changing this function. Long tables keep the first and last
+    rows (:data:`MAX_TABLE_ROWS` in all) and say how many were left out.
+    """
+    dicts = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in rows]
+    if columns is None:
+        columns = list(dict.fromkeys(k for d in dicts for k in d))
+    shown: list[dict | None] = list(dicts)
+    if len(dicts) > MAX_TABLE_ROWS:
+        half = MAX_TABLE_ROWS // 2
+        shown = dicts[:half] + [None] + dicts[-half:]
+    head = "".join(f"<th style='{_CELL}'>{html.escape(str(c))}</th>" for c in columns)
+    body = []
+    for d in shown:
+        if d is None:
+            body.append(f"<tr><td colspan='{len(columns)}' style='{_CELL};text-align:center'>"
+                        f"… {len(dicts) - MAX_TABLE_ROWS} rows not shown …</td></tr>")
+            continue
+        body.append("<tr>" + "".join(f"<td style='{_CELL}'>{html.escape(value_text(d.get(c)))}</td>"
+                                     for c in columns) + "</tr>")
+    caption = f"{title} ({len(dicts)} row{'s' if len(dicts) != 1 else ''})"
+    return (f"<table class='tnrnn' style='{_CSS}'><caption style='text-align:left'><b>"
+            f"{html.escape(caption)}</b></caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def partition_strip(A: Sequence[int], T: int, max_steps: int = MAX_STRIP_STEPS) -> str:
+    """A row of cells for steps 1..T coloured by side (A dark, B light), abridged past ``max_steps``.
+
+    >>> partition_strip((1, 2), 4).count("<td")
+    4
+    """
+    in_a = set(A)
+    steps: list[int | None] = list(range(1, T + 1))
+    if T > max_steps:
+        half = max_steps // 2
+        steps = steps[:half] + [None] + steps[-half:]
+    cells = []
+    for t in steps:
+        if t is None:
+            cells.append("<td style='padding:0 4px'>…</td>")
+            continue
+        a = t in in_a
+        cells.append(f"<td title='step {t}: side {'A' if a else 'B'}' style='background:"
+                     f"{SIDE_COLOURS[0] if a else SIDE_COLOURS[1]};color:{'#fff' if a else '#000'};"
+                     f"text-align:center;min-width:1.6em;padding:1px 2px;font-size:80%'>{t}</td>")
+    return f"<table style='border-collapse:separate;border-spacing:1px'><tr>{''.join(cells)}</tr></table>"
+
+
+class RowTable(list):
+    """A list of rows (dicts or row objects) that a notebook shows as an HTML table.
+
+    It is a plain ``list`` in every other respect (equality, JSON, pandas).
+    """
+
+    title = "table"
+
+    def __init__(self, rows: Iterable[Any] = (), title: str | None = None) -> None:
+        super().__init__(rows)
+        if title is not None:
+            self.title = title
+
+    def _repr_html_(self) -> str:
+        return rows_html(self.title, self)
+
+
+class KeyValues(dict):
+    """A dict that a notebook shows as a two-column HTML table (a plain ``dict`` otherwise)."""
+
+    title = "summary"
+
+    def __init__(self, items: Any = (), title: str | None = None) -> None:
+        super().__init__(items)
+        if title is not None:
+            self.title = title
+
+    def _repr_html_(self) -> str:
+        return html_table(self.title, [(k, value_text(v)) for k, v in self.items()])

@@ -1,0 +1,146 @@
+"""The figure object returned by :func:`~tnrnn.drawing.draw` and :func:`~tnrnn.drawing.plot_bounds`,
+and the writers of figures to bytes and files (paper defaults: 300 dpi PNG, Type 42 fonts).
+
+A :class:`FigureResult` wraps a matplotlib Figure made without pyplot. It shows itself in
+a notebook (``_repr_png_`` or ``_repr_svg_``, exactly one of them), so a cell ending in
+``tnrnn.draw(...)`` displays the picture with no ``%matplotlib`` magic, and exactly once
+whether or not pyplot was imported (pyplot never sees the figure).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from .._io import write_bytes_atomic
+from ..errors import TnrnnError
+
+__all__ = ["FigureResult", "write_figure", "figure_bytes", "FIGURE_FORMATS", "EXPORT_DPI", "EXPORT_RC"]
+
+#: Suffixes accepted by :func:`write_figure`, mapped to matplotlib formats.
+FIGURE_FORMATS = {".pdf": "pdf", ".svg": "svg", ".png": "png"}
+#: Resolution of exported PNG files.
+EXPORT_DPI = 300
+#: Matplotlib settings of every export: TrueType (Type 42) fonts in PDF/PS, a fixed SVG id
+#: salt (reproducible bytes). Applied with ``rc_context``, never globally.
+EXPORT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "tnrnn"}
+
+
+class FigureResult:
+    """A matplotlib Figure that displays itself in Jupyter.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure itself (not managed by pyplot: nothing to close).
+    display_format : {'png', 'svg'}
+        Which of ``_repr_png_`` / ``_repr_svg_`` answers (the other returns None, so a
+        notebook stores one image).
+
+    Any other attribute (``savefig``, ``axes``, ``get_size_inches``, ...) is the figure's.
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec, compile_network, draw
+    >>> fig = draw(compile_network(RACSpec(M=2, R=2, L=1, T=4)), "start-end")
+    >>> fig._repr_png_()[:4], fig._repr_svg_() is None
+    (b'\\x89PNG', True)
+    """
+
+    def __init__(self, figure: Any, display_format: str = "png", description: str = "") -> None:
+        if display_format not in ("png", "svg"):
+            raise TnrnnError(f"display_format must be 'png' or 'svg', got {display_format!r}")
+        self.figure = figure
+        self.display_format = display_format
+        self.description = description
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "figure":  # not set yet (unpickling): avoid recursing
+            raise AttributeError(name)
+        return getattr(self.figure, name)
+
+    def _repr_png_(self) -> bytes | None:
+        return figure_bytes(self.figure, "png") if self.display_format == "png" else None
+
+    def _repr_svg_(self) -> str | None:
+        return figure_bytes(self.figure, "svg").decode("utf-8") if self.display_format == "svg" else None
+
+    def __repr__(self) -> str:
+        w, h = self.figure.get_size_inches()
+        what = f": {self.description}" if self.description else ""
+        return f"<tnrnn figure {w:.2f} x {h:.2f} in{what}>"
+
+    def save(self, path: str | os.PathLike, *, dpi: int = EXPORT_DPI) -> Path:
+        """Write to ``path`` (``.pdf``, ``.svg`` or ``.png``); see :func:`write_figure`."""
+        return write_figure(self, path, dpi=dpi)
+
+
+def _unwrap(fig: Any) -> Any:
+    return fig.figure if isinstance(fig, FigureResult) else fig
+
+
+def figure_bytes(fig: Any, fmt: str, dpi: float | None = None) -> bytes:
+    """The figure encoded as ``fmt`` (``'pdf'``, ``'svg'`` or ``'png'``).
+
+    Reproducible: no creation dates, SVG element ids from a fixed salt, so the same figure
+    gives the same bytes. PDF fonts are embedded as TrueType (Type 42), never Type 3.
+    ``dpi`` defaults to the figure's own (screen) resolution.
+    """
+    import matplotlib
+
+    fig = _unwrap(fig)
+    buf = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
+    with matplotlib.rc_context(EXPORT_RC):
+        fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
+    return buf.getvalue()
+
+
+def write_figure(fig_or_network: Any, path: str | os.PathLike, *, dpi: int = EXPORT_DPI,
+                 **draw_kwargs: Any) -> Path:
+    """Write a figure (or draw a network first) to ``path``; the suffix picks the format.
+
+    Parameters
+    ----------
+    fig_or_network : FigureResult, matplotlib Figure or RACNetwork
+    path : str or path-like
+        Ending in ``.pdf``, ``.svg`` or ``.png``. Written atomically: an existing file is
+        replaced only once the new one is complete.
+    dpi : int, default 300
+        Resolution of PNG files (and of rasterised marks inside PDF/SVG).
+    **draw_kwargs
+        Passed to :func:`~tnrnn.drawing.draw` when a network is given (partition, cut, style, ...).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    TnrnnError
+        For any other suffix (use :func:`~tnrnn.drawing.write_tikz` for ``.tex``).
+    """
+    from ..network.model import RACNetwork
+
+    path = Path(path)
+    fmt = FIGURE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise TnrnnError(f"write_figure writes .pdf, .svg or .png, got {path.name!r}; "
+                         "change the suffix (or use write_tikz for .tex)")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 2400:
+        raise TnrnnError(f"dpi must be an integer in 10..2400, got {dpi!r}")
+    if isinstance(fig_or_network, RACNetwork):
+        from .render import draw
+
+        fig = draw(fig_or_network, **draw_kwargs)
+    elif draw_kwargs:
+        raise TnrnnError(f"drawing options {sorted(draw_kwargs)} only apply when a network is given")
+    else:
+        fig = fig_or_network
+    fig = _unwrap(fig)
+    if not hasattr(fig, "savefig"):
+        raise TnrnnError(f"write_figure needs a figure (from draw or plot_bounds) or a RACNetwork, "
+                         f"got {type(fig_or_network).__name__}")
+    return write_bytes_atomic(path, figure_bytes(fig, fmt, dpi=dpi))
