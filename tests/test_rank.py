@@ -11,6 +11,7 @@ from tnrnn import Partition, RACSpec, RACWeights, forward, random_modular_weight
 from tnrnn.errors import InputError, MemoryLimitError, TnrnnError, WeightsError
 from tnrnn.formulas import degree_bound, input_copies, multiset, symmetric_copies_bound
 from tnrnn.modular import DEFAULT_PRIME
+from tnrnn.rank.probes import stage_sizes
 from tnrnn.rank import (
     RankResult,
     evaluate_pairs,
@@ -320,3 +321,51 @@ def test_multiple_outputs_select_one():
     w = random_modular_weights(spec, 0)
     ranks = {separation_rank(None, "start-end", w, output=c, rng=1).rank for c in range(3)}
     assert ranks == {separation_rank(None, "start-end", w.select_output(0), rng=1).rank}
+
+
+# --------------------------------------------------------------------------- several primes
+def test_several_primes_take_the_largest_and_multiply_the_bounds():
+    """L=3, M=R=2 stays below its proven cap, so every prime runs; F_5 is too small."""
+    spec, part = RACSpec(M=2, R=2, L=3, T=8), Partition.start_end(8)
+    primes = (5, 2_097_143, DEFAULT_PRIME)
+    res = separation_rank(spec, part, rng=3, prime=primes)
+    assert res.primes == primes and len(res.prime_ranks) == 3
+    assert res.rank == max(res.prime_ranks) and res.prime == primes[res.prime_ranks.index(res.rank)]
+    # the first run is the single-prime run with the same seed (the draws are sequential)
+    assert res.prime_ranks[0] == separation_rank(spec, part, rng=3, prime=5).rank < res.rank
+    cap = probe_cap(spec, part)
+    assert res.rank < cap
+    degree = output_degree(spec, True)
+    expect = 1.0
+    for q in primes:
+        expect *= schwartz_zippel_bound(degree, stage_sizes(64, cap + 1), cap, q)
+    assert res.failure_bound == pytest.approx(expect) and 0 < expect < 1e-5
+    assert f"independent primes 5, 2097143, {DEFAULT_PRIME}" in res.certifies
+    assert "mod 2097143" in res.report() and res.to_dict()["primes"] == list(primes)
+
+
+def test_several_primes_stop_at_the_proven_bound():
+    spec = RACSpec(M=2, R=2, L=2, T=8)  # rank = symmetric-copies bound = T + 2
+    res = separation_rank(spec, "start-end", rng=0, prime=[65_521, 65_519])
+    assert res.rank == 10 and res.primes == (65_521,)
+    assert any("stopped after 1 of 2" in n for n in res.notes)
+
+
+def test_several_primes_errors():
+    spec = RACSpec(M=2, R=2, L=1, T=4)
+    with pytest.raises(TnrnnError, match="distinct"):
+        separation_rank(spec, prime=[101, 101])
+    with pytest.raises(TnrnnError, match="method='probes'"):
+        separation_rank(spec, prime=[101, 103], method="grid")
+    with pytest.raises(TnrnnError, match="fix the prime"):
+        separation_rank(None, weights=random_modular_weights(spec, 0), prime=[101, 103])
+    with pytest.raises(TnrnnError, match="at least one"):
+        separation_rank(spec, prime=[])
+
+
+@pytest.mark.parametrize("backend", ["blas", "flint", "numpy"])
+def test_backends_give_the_same_probe_rank(backend):
+    spec = RACSpec(M=3, R=3, L=2, T=6)
+    ref = separation_rank(spec, "interleaved", rng=5, backend="flint")
+    res = separation_rank(spec, "interleaved", rng=5, backend=backend)
+    assert (res.rank, res.stages) == (ref.rank, ref.stages)

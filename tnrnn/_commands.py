@@ -54,7 +54,10 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     spec, part = _spec_partition(args)
     check_probe_budget(spec, part, args.max_probes)
-    res = prove_rank(separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes), spec, part)
+    extra = {"prime": args.prime} if args.prime else {}
+    res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes,
+                          backend=args.backend, progress=args.progress, **extra)
+    res = prove_rank(res, spec, part)
     _print(args, res.to_dict(), res.report())
     return 0
 

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(p)
     p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
+    p.add_argument("--prime", type=int_list, default=None,
+                   help="modulus, or several (comma-separated) for independent runs whose failure "
+                        "bounds multiply (default 2147483647 = 2^31 - 1)")
+    p.add_argument("--backend", default="auto", choices=("auto", "blas", "flint", "numpy"),
+                   help="rank over F_p: blas (float64 BLAS, all cores), flint (nmod_mat), numpy")
+    p.add_argument("--progress", action="store_true", help="show progress bars on stderr")
 
     p = _subparser(sub, "check", "bounds and exact rank side by side; exit 1 if an ordering fails")
     _add_spec_options(p)

@@ -45,7 +45,8 @@ class RankResult:
     spec, partition : str
         Readable forms of the RAC specification and the partition.
     prime : int or None
-        The modulus of exact arithmetic; None on the float paths.
+        The modulus of exact arithmetic (of the run that gave ``rank`` when several primes
+        were used); None on the float paths.
     n_probes_A, n_probes_B : int
         Rows and columns of the final evaluation matrix ``Y[i, j] = y(a_i, b_j)``.
     stages : tuple of int
@@ -73,6 +74,10 @@ class RankResult:
         templates): then it is only a lower bound of the grid.
     notes : tuple of str
         Warnings and remarks.
+    primes, prime_ranks : tuple of int
+        Every prime the rank was computed modulo (independent weights and probes for each),
+        and the rank found modulo each; ``rank`` is the largest and ``failure_bound`` the
+        product of the per-prime bounds.
     upper_bound : int or None
         The smallest upper bound valid for all weights that the computation knew
         (:func:`tnrnn.rank.probes.proven_upper_bounds`; :mod:`tnrnn.bounds` adds the
@@ -103,6 +108,8 @@ class RankResult:
     weights_given: bool = False
     capped: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    primes: tuple[int, ...] = ()
+    prime_ranks: tuple[int, ...] = ()
     upper_bound: int | None = None
     proven_by: str | None = None
 
@@ -169,6 +176,8 @@ class RankResult:
         out["singular_values"] = list(self.singular_values)
         out["notes"] = list(self.notes)
         out["proven"] = self.proven
+        out["primes"] = list(self.primes)
+        out["prime_ranks"] = list(self.prime_ranks)
         if not isinstance(self.seed, (int, type(None))):
             out["seed"] = repr(self.seed)
         return out
@@ -184,7 +193,10 @@ class RankResult:
             + (f"  (stages {', '.join(map(str, self.stages))})" if self.stages else ""),
             f"  seed       {self.seed!r}   time {self.seconds:.3f} s",
         ]
-        if self.prime is not None:
+        if len(self.primes) > 1:
+            each = ", ".join(f"{r} mod {q}" for q, r in zip(self.primes, self.prime_ranks))
+            lines.append(f"  primes     {each}")
+        elif self.prime is not None:
             lines.append(f"  prime      {self.prime}")
         if self.degree is not None:
             lines.append(f"  degree     {self.degree}  (total degree of y in the random quantities)")
