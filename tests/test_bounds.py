@@ -132,7 +132,8 @@ def test_table_writes_csv_and_json(tmp_path):
     for c, r in zip(csv_rows, rows):
         assert int(c["exact"]) == r["exact"] and c["status"] == "ok" and float(c["seconds"]) >= 0
         assert int(c["lower"]) <= r["exact"] <= int(c["tightest_upper"])
-    assert js["meta"]["R_values"] == [2, 3]
+    assert js["meta"]["sweeps"][-1]["meta"]["R_values"] == [2, 3]
+    assert (tmp_path / "t.sqlite").exists()  # the store the exports come from
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
 
 

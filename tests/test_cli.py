@@ -105,8 +105,9 @@ def test_draw_and_report(capsys, tmp_path):
 def test_sweep_writes_tables(capsys, tmp_path):
     out = tmp_path / "t.csv"
     code, text, _ = run(capsys, "sweep", "--L", "1,2", "--M", "2", "--R", "2", "--T", "2,4", "-o", str(out))
-    assert code == 0 and out.exists() and (tmp_path / "t.json").exists()
+    assert code == 0 and out.exists() and (tmp_path / "t.sqlite").exists()
     assert len(out.read_text().strip().splitlines()) == 1 + 4
+    assert text.strip().endswith(f"-> {tmp_path / 't.sqlite'}, {out}")  # the paths really written
 
 
 def test_python_dash_m():

@@ -82,15 +82,63 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from .bounds.table import table_paths
+    from .store import STORE_SUFFIXES, TABLE_SUFFIXES, default_workers
+
+    if Path(args.output).suffix.lower() not in STORE_SUFFIXES + TABLE_SUFFIXES:
+        raise TnrnnError(f"cannot tell what to write for {args.output!r}; use a store (.sqlite) or a "
+                         f"table ({', '.join(TABLE_SUFFIXES)}), e.g. -o table.sqlite")
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise TnrnnError(f"--workers must be a positive integer, got {workers}")
+    store_path, exports = table_paths(args.output)
     from .bounds import bounds_table
 
     parts = [p.strip() for p in args.partition.split(";") if p.strip()]
     rows = bounds_table(
         args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
-        partitions=parts, rng=args.seed,
+        partitions=parts, rng=args.seed, workers=workers, scheduler=args.scheduler,
     )
-    stem = Path(args.output).with_suffix("")
-    print(f"{len(rows)} rows -> {stem}.csv, {stem}.json")
+    print(_sweep_line(rows, store_path, exports))
+    return 0
+
+
+def _sweep_line(rows: list[dict], store_path: Path, exports: list[Path]) -> str:
+    from .store import ResultStore
+
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    with ResultStore(store_path) as store:
+        total, sweeps = len(store), len(store.sweeps())
+    held = f"; the store holds {total} rows from {sweeps} sweeps" if total != len(rows) else ""
+    return f"{len(rows)} rows ({status}) -> " + ", ".join(map(str, [store_path, *exports])) + held
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .store import STORE_SUFFIXES, ResultStore
+    from .store.export import check_table_suffix
+
+    for out in args.output:
+        check_table_suffix(out)
+    if not Path(args.store).is_file():
+        raise TnrnnError(f"no store at {args.store!r}; give a .sqlite file written by tnrnn sweep")
+    if Path(args.store).suffix.lower() not in STORE_SUFFIXES:
+        raise TnrnnError(f"{args.store!r} is not a store; give a .sqlite file written by tnrnn sweep")
+    with ResultStore(args.store) as store:
+        kinds = store.kinds()
+        if kinds in ([], ["bounds"]):
+            from .bounds.table import export_bounds_store
+
+            paths = export_bounds_store(store, args.output)
+        else:
+            from .store import write_tables
+
+            rows = [{k: v for k, v in r.items() if k != "key"} for r in store.rows()]
+            paths = write_tables(rows, args.output, meta={"store": str(args.store), "sweeps": store.sweeps()})
+        n = len(store)
+    print(f"{n} rows -> " + ", ".join(map(str, paths)))
     return 0
 
 

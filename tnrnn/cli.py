@@ -24,7 +24,8 @@ _EXAMPLES = {
     "bound": "tnrnn bound --M 3 --R 3 --L 2 --T 8 --partition start-end --json",
     "rank": "tnrnn rank --M 2 --R 2 --L 2 --T 8 --seed 0",
     "check": "tnrnn check --M 2 --R 3 --L 3 --T 6 --partition interleaved",
-    "sweep": "tnrnn sweep --L 1,2 --M 2 --R 2 --T 2,4,6 -o table.csv",
+    "sweep": "tnrnn sweep --L 1,2 --M 2 --R 2 --T 2,4,6 --workers 2 -o table.sqlite",
+    "export": "tnrnn export table.sqlite -o table.csv -o table.tex",
     "draw": "tnrnn draw --M 2 --R 2 --L 2 --T 6 --cut -o lattice.pdf",
     "report": "tnrnn report --quick --out figures",
     "experiment": "tnrnn experiment ses --quick",
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-probes", type=int, default=DEFAULT_MAX_PROBES,
                    help=f"refuse ranks that may need more probes per side (default {DEFAULT_MAX_PROBES})")
 
-    p = _subparser(sub, "sweep", "tables of exact ranks and bounds over a grid, to CSV/JSON")
+    p = _subparser(sub, "sweep", "exact ranks and bounds over a grid, into a resumable SQLite store")
     p.add_argument("--L", type=int_list, default=[1, 2], help="layers, e.g. 1,2,3")
     p.add_argument("--M", type=int_list, default=[2], help="e.g. 2,3")
     p.add_argument("--R", type=int_list, default=[2], help="e.g. 2,3")
@@ -110,7 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partition", default="start-end",
                    help="partitions separated by ';', e.g. 'start-end;interleaved'")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--output", required=True, help="table path (.csv; a .json is written beside it)")
+    p.add_argument("-o", "--output", required=True,
+                   help="store (.sqlite), or a table (.csv .json .md .tex) exported at the end from the "
+                        "store of the same name (.sqlite) written beside it; rerun to resume")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the rows to a Dask scheduler, e.g. tcp://host:8786 (extra distributed)")
+
+    p = _subparser(sub, "export", "write a store's rows as a table: CSV, JSON, Markdown or booktabs LaTeX")
+    p.add_argument("store", help="a store written by tnrnn sweep (.sqlite)")
+    p.add_argument("-o", "--output", action="append", required=True,
+                   help="table file (.csv .json .md .tex); repeat for several, written all or nothing")
 
     p = _subparser(sub, "draw", "draw a network (and its min cut) to .pdf .svg .png or .tex")
     _add_spec_options(p)

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
-from ._io import write_text_atomic
 from .partition import Partition
 from .spec import RACSpec
 
-__all__ = ["make_report", "REPORT_GRID", "markdown_table"]
+__all__ = ["make_report", "REPORT_GRID"]
 
 #: The grid of the growth table (full and quick): depths L, (M, R) and the steps T.
 REPORT_GRID = {
@@ -30,15 +28,6 @@ REPORT_GRID = {
     True: {"L": (1, 2, 3), "M": 2, "R": 2, "T": range(2, 9, 2)},
 }
 _FORMATS = (".pdf", ".svg", ".png")
-_COLUMNS = ("L", "T", "lower", "exact", "proven_by", "mincut", "degree", "symmetric", "ideal", "all_chains")
-
-
-def markdown_table(rows: list[dict[str, Any]], columns=_COLUMNS) -> str:
-    """A Markdown table of the given columns (``-`` where a value is missing)."""
-    head = "| " + " | ".join(columns) + " |"
-    rule = "|" + "|".join("---:" for _ in columns) + "|"
-    body = ["| " + " | ".join("-" if r.get(c) is None else str(r[c]) for c in columns) + " |" for r in rows]
-    return "\n".join([head, rule, *body]) + "\n"
 
 
 def _write_all(fig, stem: Path) -> list[Path]:
@@ -70,6 +59,7 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
         Base seed of the exact-rank computations.
     """
     from .bounds import bounds_table
+    from .bounds.table import export_bounds_table, without_run_fields
     from .drawing import plot_bounds
 
     out = Path(out)
@@ -80,11 +70,12 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
 
     grid = REPORT_GRID[quick]
     rows = bounds_table(
-        out / "bounds_table", L_values=grid["L"], M_values=[grid["M"]], R_values=[grid["R"]],
-        T_values=list(grid["T"]), rng=seed, resume=False, progress=progress,
+        None, L_values=grid["L"], M_values=[grid["M"]], R_values=[grid["R"]],
+        T_values=list(grid["T"]), rng=seed, progress=progress,
     )
-    paths += [out / "bounds_table.csv", out / "bounds_table.json",
-              write_text_atomic(out / "bounds_table.md", markdown_table(rows))]
+    meta = {"grid": {k: list(v) if isinstance(v, (tuple, range)) else v for k, v in grid.items()}, "rng": seed}
+    tables = [out / f"bounds_table{suffix}" for suffix in (".csv", ".json", ".md")]
+    paths += export_bounds_table(without_run_fields(rows), tables, meta=meta)
 
     mr = f"M = R = {grid['M']}"
     figures = {

@@ -1,83 +1,209 @@
 """A resumable sweep: exact ranks and every bound over grids of (L, M, R, T, partition).
 
-Rows are written to ``<stem>.csv`` and ``<stem>.json`` atomically after every finished row,
-so an interrupted sweep keeps its rows; run it again with the same stem and it resumes,
-skipping the rows already there. For each (L, M, R, partition) the lengths T are tried in
-increasing order until one row takes longer than ``max_row_seconds`` (or is too large
-for the probe limits): "T up to the limit the time budget allows".
+Each case is one row of a :class:`~tnrnn.store.ResultStore` (SQLite), keyed by its full
+description (spec, partition, base seed, options) and committed as soon as it finishes;
+run the sweep again into the same store and it resumes, computing only the missing rows.
+Rows run here, in local worker processes (``workers``) or on a Dask cluster
+(``scheduler``); each row's seed comes from :func:`~tnrnn.bounds.case_seed` of the base
+seed and the case alone, so every way of running gives the same rows. CSV, JSON, Markdown
+and LaTeX tables are exports of the store (:mod:`tnrnn.store.export`).
+
+For each (L, M, R, partition) the lengths T are tried in increasing order until one row
+takes longer than ``max_row_seconds`` or is too large: "T up to the limit the time budget
+allows". Sizes are checked before a row is sent: a row too large for the probe limits is
+stored with status ``too-large`` and its reason, not computed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any, Iterable
 
 from .._html import RowTable
-from .._io import write_text_atomic
-from ..errors import BoundViolationError, MemoryLimitError, PartitionError
+from ..errors import BoundViolationError, MemoryLimitError, PartitionError, TnrnnError
 from ..partition import Partition
 from ..spec import RACSpec
-from .rows import bound_row, case_seed, violations
+from ..store import STORE_SUFFIXES, TABLE_SUFFIXES, Job, ResultStore, read_table, run_jobs, write_tables
+from ..store.db import key_text
+from ..store.export import table_columns
+from .rows import BoundRow, bound_row, case_seed, violations
 
-__all__ = ["bounds_table", "read_bounds_table", "TABLE_COLUMNS"]
+__all__ = ["bounds_table", "read_bounds_table", "export_bounds_table", "export_bounds_store",
+           "without_run_fields", "RUN_FIELDS",
+           "table_paths", "TABLE_COLUMNS",
+           "DISPLAY_COLUMNS", "KIND"]
 
-TABLE_COLUMNS = (
-    "L", "M", "R", "T", "partition", "A", "status", "lower", "lower_status", "exact", "mincut",
-    "degree", "symmetric", "ideal", "all_chains", "tightest_upper", "proven", "proven_by",
-    "certified", "failure_bound", "n_probes", "seed", "rank_seconds", "seconds",
-)
+#: The kind of computation of a bounds row (part of its key in the store).
+KIND = "bounds"
+_ID = ("L", "M", "R", "T", "partition", "A")
+_BOOKKEEPING = ("n_probes",)
+#: Leading columns of CSV/JSON exports (every other field follows).
+TABLE_COLUMNS = tuple(dict.fromkeys((*_ID, "status", *(f.name for f in dataclasses.fields(BoundRow)),
+                                     "tightest_upper", "rng", "rank_seconds", "seconds")))
+#: Bound columns of the paper tables (Markdown, LaTeX): every integer field of BoundRow.
+DISPLAY_COLUMNS = tuple(f.name for f in dataclasses.fields(BoundRow)
+                        if "int" in str(f.type) and f.name not in _ID + _BOOKKEEPING)
 
 
-def _paths(path: str | Path) -> tuple[Path, Path]:
+#: Fields of a row that say when, where and how fast it ran (not what it computed).
+RUN_FIELDS = ("seconds", "rank_seconds", "started", "host", "pid", "python_version", "tnrnn_version",
+              "numpy_version", "flint_version", "torch_version")
+
+
+def without_run_fields(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without :data:`RUN_FIELDS`: what a sweep computed, the same on every run."""
+    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
+
+
+def table_paths(path: str | Path | None) -> tuple[Path | None, list[Path]]:
+    """The store and the export files a sweep writes for ``path``.
+
+    - None: a store in memory, no file;
+    - ``x.sqlite`` (``.sqlite3``, ``.db``): that store;
+    - ``x.csv`` / ``x.json`` / ``x.md`` / ``x.tex``: the store ``x.sqlite`` and that export;
+    - ``x`` without a suffix: the store ``x.sqlite`` and the exports ``x.csv`` and ``x.json``.
+    """
+    if path is None:
+        return None, []
     p = Path(path)
-    if p.suffix in (".csv", ".json"):
-        p = p.with_suffix("")
-    return p.with_name(p.name + ".csv"), p.with_name(p.name + ".json")
+    suffix = p.suffix.lower()
+    if suffix in STORE_SUFFIXES:
+        return p, []
+    if suffix in TABLE_SUFFIXES:
+        return p.with_suffix(".sqlite"), [p]
+    if suffix == "":
+        return p.with_name(p.name + ".sqlite"), [p.with_name(p.name + ".csv"), p.with_name(p.name + ".json")]
+    raise TnrnnError(f"cannot tell what to write for {str(path)!r}; give a store (.sqlite) or a table "
+                     f"({', '.join(TABLE_SUFFIXES)}; the store is then written beside it)")
 
 
 def read_bounds_table(path: str | Path) -> list[dict[str, Any]]:
-    """The rows of a table written by :func:`bounds_table` (from its JSON file; [] if none)."""
-    _, js = _paths(path)
-    if not js.exists():
+    """The rows of a bounds table: a store (``.sqlite``), a JSON export, or a stem ([] if none)."""
+    p = Path(path)
+    if p.suffix.lower() not in STORE_SUFFIXES + (".json",):
+        store, exports = table_paths(p if p.suffix.lower() in TABLE_SUFFIXES + ("",) else p.with_suffix(""))
+        p = store if store.exists() else next((e for e in exports if e.suffix == ".json"), p.with_suffix(".json"))
+    if not p.exists():
         return []
-    return list(json.loads(js.read_text(encoding="utf-8"))["rows"])
+    if p.suffix.lower() == ".json":
+        return read_table(p)[1]
+    with ResultStore(p) as store:
+        return _public(store.rows(KIND))
 
 
-def _key(row: dict[str, Any]) -> tuple:
-    return (row["L"], row["M"], row["R"], row["T"], row["partition"], tuple(row["A"]))
+def export_bounds_table(rows: list[dict[str, Any]], paths: Iterable[str | Path],
+                        meta: dict[str, Any] | None = None) -> list[Path]:
+    """Write bounds rows to table files (all or nothing; format from each suffix).
+
+    CSV and JSON hold every field; Markdown and booktabs LaTeX hold the varying case
+    columns and every bound, with digit grouping and exponent forms.
+    """
+    return write_tables(rows, paths, columns=table_columns(rows, TABLE_COLUMNS),
+                        display_columns=_display_columns(rows), meta=meta)
 
 
-def _write(path: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
-    csv_path, json_path = _paths(path)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=TABLE_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "A": " ".join(map(str, row["A"]))})
-    write_text_atomic(csv_path, buf.getvalue())
-    write_text_atomic(json_path, json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+def export_bounds_store(store: ResultStore, paths: Iterable[str | Path]) -> list[Path]:
+    """Export every bounds row of ``store`` to table files (see :func:`export_bounds_table`)."""
+    rows = _public(store.rows(KIND))
+    meta = {"store": str(store.path) if store.path else None, "sweeps": store.sweeps()}
+    return export_bounds_table(rows, paths, meta=meta)
 
 
-def _cases(L_values, M_values, R_values, T_values, partitions) -> Iterable[tuple]:
+def _display_columns(rows: list[dict[str, Any]]) -> list[str]:
+    varying = [c for c in ("L", "M", "R", "partition", "rng") if len({_hashable(r.get(c)) for r in rows}) > 1]
+    shown = [*varying, "T", *DISPLAY_COLUMNS]
+    return [c for c in shown if any(c in r for r in rows)]
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _public(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k not in ("key", "kind")} for r in rows]
+
+
+def _cases(L_values, M_values, R_values, T_values, partitions) -> list[list[tuple[RACSpec, Partition]]]:
+    """The groups of cases (one per L, M, R, partition; T increasing); refuse a grid with none."""
+    T_sorted = sorted(set(T_values))
+    fits: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    groups = []
     for L in L_values:
         for M in M_values:
             for R in R_values:
                 for name in partitions:
                     group = []
-                    for T in sorted(T_values):
+                    for T in T_sorted:
                         try:
                             group.append((RACSpec(M=M, R=R, L=L, T=T), Partition.parse(name, T)))
-                        except PartitionError:
-                            continue  # e.g. Start-End with odd T
-                    yield group
+                            fits[name] = fits.get(name, 0) + 1
+                        except PartitionError as err:
+                            errors.setdefault(name, str(err))  # e.g. Start-End with odd T
+                    groups.append(group)
+    unfit = [n for n in partitions if not fits.get(n)]
+    if unfit:
+        name = unfit[0]
+        raise PartitionError(f"partition {name!r} fits none of T = {', '.join(map(str, T_sorted))}: "
+                             f"{errors.get(name, 'no case')}")
+    if not any(groups):
+        raise TnrnnError("the grid has no case; give at least one value of L, M, R, T and a partition")
+    return groups
+
+
+def _key(spec: RACSpec, part: Partition, rng: int, with_mincut: bool, options: dict) -> tuple:
+    return (("kind", KIND), ("L", spec.L), ("M", spec.M), ("R", spec.R), ("partition", part.name),
+            ("T", spec.T), ("K", spec.K), ("A", list(part.A)), ("rng", rng), ("with_mincut", with_mincut),
+            ("options", options))
+
+
+def _result_options(rank_options: dict[str, Any]) -> dict[str, str]:
+    """The rank options that can change a row's values (limits only decide whether it runs)."""
+    return {k: repr(v) for k, v in sorted(rank_options.items()) if k not in ("max_probes", "progress")}
+
+
+def compute_bounds_row(payload: dict[str, Any]) -> dict[str, Any]:
+    """One row of the table (runs in a worker): every bound and the exact rank, or why not."""
+    t0 = time.perf_counter()
+    spec = RACSpec(M=payload["M"], R=payload["R"], L=payload["L"], T=payload["T"], K=payload["K"])
+    A = tuple(payload["A"])
+    part = Partition(A, tuple(t for t in range(1, spec.T + 1) if t not in A), payload["partition"])
+    base = {"L": spec.L, "M": spec.M, "R": spec.R, "T": spec.T, "partition": part.name, "A": list(A),
+            "rng": payload["rng"], "seed": payload["seed"]}
+    try:
+        row = bound_row(spec, part, rng=payload["seed"], with_mincut=payload["with_mincut"],
+                        **payload["rank_options"])
+    except MemoryLimitError as err:
+        return {**base, "status": "too-large", "error": str(err), "seconds": time.perf_counter() - t0}
+    out = {**base, **row.to_dict(), "rank_seconds": row.seconds, "seconds": time.perf_counter() - t0}
+    failed = violations(row)
+    out["status"] = "VIOLATION" if failed else "ok"
+    if failed:
+        out["violation"] = "bound ordering violated:\n  " + "\n  ".join(failed)
+    return out
+
+
+def _budget_refusal(job: Job, rank_options: dict[str, Any]) -> dict[str, Any] | None:
+    """The too-large row of a case refused up front by the shared size check, or None."""
+    from ..rank.probes import DEFAULT_MAX_PROBES, check_probe_budget
+
+    if rank_options.get("method", "probes") != "probes":
+        return None
+    p = job.payload
+    spec = RACSpec(M=p["M"], R=p["R"], L=p["L"], T=p["T"], K=p["K"])
+    part = Partition(tuple(p["A"]), tuple(t for t in range(1, spec.T + 1) if t not in p["A"]), p["partition"])
+    try:
+        check_probe_budget(spec, part, rank_options.get("max_probes") or DEFAULT_MAX_PROBES)
+    except MemoryLimitError as err:
+        return {k: p[k] for k in ("L", "M", "R", "T", "partition", "A", "rng", "seed")} | {
+            "status": "too-large", "error": str(err), "seconds": 0.0}
+    return None
 
 
 def bounds_table(
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     L_values: Iterable[int] = (1, 2, 3),
     M_values: Iterable[int] = (1, 2, 3, 4),
@@ -89,90 +215,99 @@ def bounds_table(
     budget_seconds: float | None = None,
     with_mincut: bool = True,
     resume: bool = True,
+    workers: int = 1,
+    scheduler: Any = None,
     progress: bool = True,
     **rank_options: Any,
 ) -> list[dict[str, Any]]:
-    """Sweep the grid, writing ``<path>.csv`` and ``<path>.json``; return all rows.
+    """Sweep the grid into a store (and its exports); return the rows of this grid.
 
     Parameters
     ----------
-    path : str or Path
-        File stem (a ``.csv`` / ``.json`` suffix is dropped).
+    path : str, Path or None
+        Where to write (see :func:`table_paths`): None keeps the rows in memory only;
+        ``x.sqlite`` is the store; ``x.csv`` (``.json``, ``.md``, ``.tex``) is written from
+        the store ``x.sqlite`` at the end (also after Ctrl-C); a bare stem ``x`` writes
+        ``x.sqlite``, ``x.csv`` and ``x.json``. Exports hold every row of the store.
     L_values, M_values, R_values, T_values, partitions
         The grid; partitions are names for :meth:`Partition.parse`.
     rng : int
-        Base seed; row seeds come from :func:`tnrnn.bounds.case_seed` (stored per row).
+        Base seed; row seeds come from :func:`tnrnn.bounds.case_seed`. It is part of each
+        row's key: a sweep with another seed adds its own rows beside the first ones.
     max_row_seconds : float
         After a row takes longer than this, larger T of the same (L, M, R, partition)
         are not tried.
     budget_seconds : float, optional
-        Stop (keeping every finished row) once the sweep has run this long.
+        Send no new row once the sweep has run this long (every finished row is kept).
     with_mincut, **rank_options
         As in :func:`tnrnn.bounds.bound_row`.
     resume : bool
-        Keep and skip rows already in the JSON file (else start afresh).
+        Keep the rows already stored (else compute every row of the grid again).
+    workers : int
+        Processes computing rows (1: this process).
+    scheduler : str or distributed.Client, optional
+        Address of a Dask distributed scheduler to compute the rows on.
+    progress : bool
+        A progress bar over the rows.
 
     Raises
     ------
     BoundViolationError
-        After writing the offending row (status ``"VIOLATION"``), if any ordering fails.
+        After storing the offending row (status ``"VIOLATION"``), if any ordering fails.
+    PartitionError, TnrnnError
+        Before any work, if a partition fits none of the lengths or the grid has no case.
+
+    Examples
+    --------
+    >>> rows = bounds_table(None, L_values=[2], M_values=[2], R_values=[2], T_values=[2, 4], progress=False)
+    >>> [(r["T"], r["lower"], r["exact"], r["symmetric"]) for r in rows]
+    [(2, 2, 2, 4), (4, 3, 6, 6)]
     """
-    t_start = time.perf_counter()
+    store_path, exports = table_paths(path)
     L_values, M_values, R_values = list(L_values), list(M_values), list(R_values)
     T_values, partitions = list(T_values), list(partitions)
+    groups = _cases(L_values, M_values, R_values, T_values, partitions)
+    from .rows import _seed_int
+
+    rng = _seed_int(rng)
+    options = _result_options(rank_options)
     meta = {"L_values": L_values, "M_values": M_values, "R_values": R_values, "T_values": T_values,
             "partitions": partitions, "rng": rng, "with_mincut": with_mincut,
-            "rank_options": {k: repr(v) for k, v in rank_options.items()}}
-    rows = read_bounds_table(path) if resume else []
-    done = {_key(r): r for r in rows}
-    groups = list(_cases(L_values, M_values, R_values, T_values, partitions))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=sum(len(g) for g in groups), desc="bounds table")
+            "rank_options": {k: repr(v) for k, v in rank_options.items()}, "max_row_seconds": max_row_seconds,
+            "workers": workers, "scheduler": None if scheduler is None else str(scheduler)}
+    jobs = []
+    depth = max(len(g) for g in groups)
+    for i in range(depth):  # all groups' smallest T first: cheap rows first, parallel groups
+        for g, group in enumerate(groups):
+            if i < len(group):
+                spec, part = group[i]
+                payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, "A": list(part.A),
+                           "partition": part.name, "rng": rng, "seed": case_seed(rng, spec, part),
+                           "with_mincut": with_mincut, "rank_options": rank_options}
+                jobs.append(Job(_key(spec, part, rng, with_mincut, options), payload, g))
+    store = ResultStore(store_path)
     try:
-        for group in groups:
-            stop = False
-            for spec, part in group:
-                if bar is not None:
-                    bar.update(1)
-                key = (spec.L, spec.M, spec.R, spec.T, part.name, part.A)
-                if stop:
-                    continue
-                if key in done:
-                    old = done[key]
-                    stop = old["status"] != "ok" or old["seconds"] > max_row_seconds
-                    continue
-                if budget_seconds is not None and time.perf_counter() - t_start > budget_seconds:
-                    return RowTable(rows, "bounds_table")
-                row = _one_row(spec, part, rng, with_mincut, rank_options)
-                rows.append(row)
-                done[key] = row
-                _write(path, rows, meta)
-                if row["status"] == "VIOLATION":
-                    raise BoundViolationError(row["violation"])
-                if bar is not None:
-                    bar.set_postfix(L=spec.L, M=spec.M, R=spec.R, T=spec.T, rank=row.get("exact", row["status"]))
-                stop = row["status"] != "ok" or row["seconds"] > max_row_seconds
+        sweep = store.begin_sweep(KIND, meta)
+        summary = None
+        try:
+            summary = run_jobs(
+                store, compute_bounds_row, jobs, workers=workers, scheduler=scheduler, sweep=sweep,
+                precheck=lambda job: _budget_refusal(job, rank_options),
+                stop_group=lambda row: row["status"] != "ok" or row["seconds"] > max_row_seconds,
+                halt=lambda row: row["status"] == "VIOLATION",
+                skip=lambda job, status: resume and (status != "too-large"
+                                                     or _budget_refusal(job, rank_options) is not None),
+                budget_seconds=budget_seconds, progress=progress, desc="bounds table",
+            )
+        finally:
+            store.end_sweep(sweep, summary.as_dict() if summary else {"interrupted": True})
+            if exports:
+                export_bounds_store(store, exports)
+        wanted = {key_text(k) for k in summary.keys}
+        rows = [r for r in store.rows(KIND) if key_text(r["key"]) in wanted]
     finally:
-        if bar is not None:
-            bar.close()
-    return RowTable(rows, "bounds_table")
-
-
-def _one_row(spec: RACSpec, part: Partition, rng: int, with_mincut: bool, rank_options: dict) -> dict:
-    t0 = time.perf_counter()
-    seed = case_seed(rng, spec, part)
-    base = {"L": spec.L, "M": spec.M, "R": spec.R, "T": spec.T, "partition": part.name,
-            "A": list(part.A), "seed": seed}
-    try:
-        row = bound_row(spec, part, rng=seed, with_mincut=with_mincut, **rank_options)
-    except MemoryLimitError as err:
-        return {**base, "status": "too-large", "error": str(err), "seconds": time.perf_counter() - t0}
-    out = {**row.to_dict(), "rank_seconds": row.seconds, "seconds": time.perf_counter() - t0}
-    failed = violations(row)
-    out["status"] = "VIOLATION" if failed else "ok"
-    if failed:
-        out["violation"] = "bound ordering violated:\n  " + "\n  ".join(failed)
-    return out
+        store.close()
+    bad = [r for r in rows if r["status"] == "VIOLATION"]
+    if bad:
+        raise BoundViolationError(bad[0]["violation"])
+    return RowTable(_public(rows), "bounds_table")

@@ -1,0 +1,208 @@
+"""Sweeps into a store: semantics, resume after SIGKILL, concurrent sweeps, worker processes."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tnrnn import Partition, RACSpec
+from tnrnn.bounds import bounds_table, case_seed, read_bounds_table
+from tnrnn.bounds import table as table_mod
+from tnrnn.bounds.table import table_paths
+from tnrnn.cli import main
+from tnrnn.errors import PartitionError, TnrnnError
+from tnrnn.rank import separation_rank
+from tnrnn.store import ResultStore
+
+REPO = Path(__file__).resolve().parents[1]
+GRID = dict(L_values=(1, 2), M_values=(2,), R_values=(2, 3), T_values=(2, 4, 6), progress=False)
+#: Fields that depend on when and where a row ran, not on what it computed.
+RUN_FIELDS = {"seconds", "rank_seconds", "started", "host", "pid", "python_version", "tnrnn_version",
+              "numpy_version", "flint_version", "torch_version", "key", "kind"}
+
+
+def values(rows):
+    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
+
+
+def test_rows_match_an_independent_rank_computation():
+    rows = bounds_table(None, **GRID)
+    assert [(r["L"], r["R"], r["T"]) for r in rows] == [(L, R, T) for L in (1, 2) for R in (2, 3) for T in (2, 4, 6)]
+    for r in rows:
+        spec, part = RACSpec(M=r["M"], R=r["R"], L=r["L"], T=r["T"]), Partition.start_end(r["T"])
+        assert r["seed"] == case_seed(0, spec, part)
+        assert r["exact"] == separation_rank(spec, part, rng=r["seed"]).rank
+        assert r["status"] == "ok" and r["host"] and r["numpy_version"] and r["flint_version"]
+
+
+# --------------------------------------------------------------------------- semantics
+def test_paths_and_suffixes(tmp_path):
+    assert table_paths(None) == (None, [])
+    assert table_paths(tmp_path / "t.sqlite") == (tmp_path / "t.sqlite", [])
+    assert table_paths(tmp_path / "t.csv") == (tmp_path / "t.sqlite", [tmp_path / "t.csv"])
+    assert table_paths(tmp_path / "t") == (tmp_path / "t.sqlite", [tmp_path / "t.csv", tmp_path / "t.json"])
+    with pytest.raises(TnrnnError, match="t.txt"):
+        table_paths(tmp_path / "t.txt")
+
+
+def test_a_grid_with_no_case_is_refused_before_any_work(tmp_path):
+    with pytest.raises(PartitionError, match="'start-end' fits none of T = 3, 5"):
+        bounds_table(tmp_path / "t.sqlite", **{**GRID, "T_values": (3, 5)})
+    with pytest.raises(PartitionError, match="cannot read partition 'strat-end'"):
+        bounds_table(tmp_path / "t.sqlite", **GRID, partitions=("start-end", "strat-end"))
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["-o", "t.txt"], "t.txt"),
+    (["-o", "t"], "'t'"),
+    (["--T", "3,5", "-o", "t.csv"], "fits none of T = 3, 5"),
+    (["--partition", "start-end;interleavd", "-o", "t.csv"], "interleavd"),
+    (["--workers", "0", "-o", "t.csv"], "--workers"),
+])
+def test_cli_sweep_refusals_are_one_line_exit_2_and_write_nothing(capsys, tmp_path, monkeypatch, argv, expected):
+    monkeypatch.chdir(tmp_path)
+    code = main(["sweep", "--L", "1", "--M", "2", "--R", "2", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_sweep_prints_the_paths_it_wrote_and_export_writes_paper_tables(capsys, tmp_path):
+    out = tmp_path / "t.json"
+    assert main(["sweep", "--L", "1,2", "--M", "2", "--R", "2", "--T", "2,4", "--workers", "1", "-o", str(out)]) == 0
+    text = capsys.readouterr().out.strip()
+    assert text == f"4 rows (4 ok) -> {tmp_path / 't.sqlite'}, {out}"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "t.json", "t.sqlite"]
+    md, tex = tmp_path / "t.md", tmp_path / "t.tex"
+    assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(md), "-o", str(tex)]) == 0
+    assert capsys.readouterr().out.strip() == f"4 rows -> {md}, {tex}"
+    lines = md.read_text().splitlines()
+    assert lines[0] == "| L | T | lower | exact | mincut | degree | symmetric | all chains |"
+    assert lines[2:] == [f"| {r['L']} | {r['T']} | {r['lower']} | {r['exact']} | {r['mincut']} | {r['degree']} | "
+                         f"{r['symmetric']} | {r['all_chains']} |" for r in read_bounds_table(out)]
+    assert "\\toprule" in tex.read_text() and "\\bottomrule" in tex.read_text()
+    assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(tmp_path / "t.txt")]) == 2
+    assert main(["export", str(tmp_path / "nope.sqlite"), "-o", str(md)]) == 2
+
+
+def test_another_seed_or_grid_is_recorded_beside_the_first(tmp_path):
+    path = tmp_path / "t.csv"
+    first = bounds_table(path, **GRID)
+    second = bounds_table(path, **{**GRID, "T_values": (2, 4, 8)}, rng=1)
+    assert {r["rng"] for r in first} == {0} and {r["rng"] for r in second} == {1}
+    assert values(first) == values(bounds_table(None, **GRID))  # the first rows are untouched
+    with ResultStore(tmp_path / "t.sqlite") as store:
+        sweeps = store.sweeps()
+        assert len(store) == len(first) + len(second)
+    assert [s["meta"]["rng"] for s in sweeps] == [0, 1]
+    assert [s["meta"]["T_values"] for s in sweeps] == [[2, 4, 6], [2, 4, 8]]
+    exported = read_bounds_table(tmp_path / "t")  # the store: every row of both sweeps
+    assert len(exported) == len(first) + len(second)
+    import csv
+
+    with open(path, newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(exported)  # the CSV export holds them all too
+
+
+def test_rows_too_large_are_stored_with_their_reason_and_not_computed(tmp_path, monkeypatch):
+    calls = []
+    real = table_mod.bound_row
+    monkeypatch.setattr(table_mod, "bound_row", lambda spec, *a, **k: calls.append(spec.T) or real(spec, *a, **k))
+    rows = bounds_table(tmp_path / "t.sqlite", **{**GRID, "L_values": (2,)}, max_probes=9)
+    too = [r for r in rows if r["status"] == "too-large"]
+    assert too and all("max_probes=9" in r["error"] for r in too)
+    assert sorted(calls) == sorted(r["T"] for r in rows if r["status"] == "ok")  # never sent
+    assert all(r["T"] == min(x["T"] for x in too if x["R"] == r["R"]) for r in too)  # larger T stopped
+    calls.clear()
+    again = bounds_table(tmp_path / "t.sqlite", **{**GRID, "L_values": (2,)}, max_probes=10**6)
+    assert all(r["status"] == "ok" for r in again) and len(again) == 6  # a larger limit computes them
+    assert sorted(calls) == sorted(r["T"] for r in too) + [6] * sum(r["T"] < 6 for r in too)
+
+
+# --------------------------------------------------------------------------- workers
+def test_worker_processes_give_the_serial_rows(tmp_path):
+    serial = bounds_table(None, **GRID)
+    parallel = bounds_table(tmp_path / "p.sqlite", **GRID, workers=2)
+    assert values(parallel) == values(serial)
+    assert {r["pid"] for r in parallel} != {os.getpid()}  # computed elsewhere
+
+
+# --------------------------------------------------------------------------- kills
+_SWEEP = """
+import sys, time
+from tnrnn.bounds import table
+from tnrnn.store import ResultStore
+from tnrnn.store.db import key_text
+put = ResultStore.put
+def put_and_tell(self, key, row, **kw):
+    done = put(self, key, row, **kw)
+    print(key_text(key), flush=True)  # this row is stored: the parent checks it survives the kill
+    return done
+ResultStore.put = put_and_tell
+real = table.bound_row
+def slow(*a, **k):
+    time.sleep(0.04)
+    return real(*a, **k)
+table.bound_row = slow
+table.bounds_table(sys.argv[1], L_values=(1, 2), M_values=(2, 3), R_values=(2, 3), T_values=(2, 4, 6, 8),
+                   rng=0, progress=False, workers=int(sys.argv[2]))
+"""
+KILL_GRID = dict(L_values=(1, 2), M_values=(2, 3), R_values=(2, 3), T_values=(2, 4, 6, 8), rng=0, progress=False)
+
+
+def _start(path: Path, workers: int, extra_env=None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
+    return subprocess.Popen([sys.executable, "-c", _SWEEP, str(path), str(workers)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _count(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with ResultStore(path) as store:
+        return len(store)
+
+
+def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_table(tmp_path):
+    reference = bounds_table(None, **KILL_GRID)
+    path = tmp_path / "k.sqlite"
+    rnd = random.Random(15)
+    counts = []
+    for attempt in range(5):
+        proc = _start(path, workers=2 if attempt == 2 else 1)
+        time.sleep(rnd.uniform(0.8, 2.2))
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+        told = proc.communicate()[0].split()
+        n = _count(path)
+        assert n >= (counts[-1] if counts else 0)
+        counts.append(n)
+        with ResultStore(path) as store:
+            assert store.integrity() == "ok"
+            stored = set(store.statuses())
+        assert set(told) <= stored  # every row reported stored before the kill is there
+    assert any(0 < n < len(reference) for n in counts), counts  # some kill landed mid-sweep
+    resumed = bounds_table(path, **KILL_GRID)
+    assert values(resumed) == values(reference)
+    with ResultStore(path) as store:
+        assert store.integrity() == "ok" and len(store) == len(reference)
+
+
+def test_two_sweeps_into_one_store_at_once(tmp_path):
+    path = tmp_path / "c.sqlite"
+    procs = [_start(path, workers=1) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+    with ResultStore(path) as store:
+        assert store.integrity() == "ok"
+        assert len(store.sweeps()) == 2
+    assert values(read_bounds_table(path)) == values(bounds_table(None, **KILL_GRID))

@@ -1,0 +1,310 @@
+"""Run the rows of a sweep here, in worker processes, or on a Dask cluster; store each at once.
+
+:func:`run_jobs` takes :class:`Job` s (a key, a picklable payload, a group) and a compute
+function ``compute(payload) -> dict`` defined at module level (so that it pickles by name).
+It computes the rows
+
+- here, one after another (``workers=1``),
+- in ``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``, forkserver or
+  spawn start: no inherited state, so a row gives the same result wherever it runs), or
+- on an existing Dask distributed scheduler (``scheduler="tcp://host:8786"``, or a
+  ``distributed.Client``): workers only compute; this process writes the store. A worker
+  that dies mid-row costs a retry (``retries``), not the sweep.
+
+and writes each finished row into the store as soon as it arrives, with what made it
+(``host``, ``pid``, versions of tnrnn, numpy, flint and torch where loaded, start time and
+seconds). Jobs are sent in their given order, at most ``workers`` (plus a few queued) at a
+time; the rows of one group run in order, and a row for which ``stop_group(row)`` holds
+stops the later rows of its group (rows of that group already running still finish and are
+stored). ``precheck(job)`` runs just before a job is sent: a row it returns (e.g. a size
+refused up front) is stored instead of computing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import socket
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .._version import __version__
+from ..errors import TnrnnError
+from .db import ResultStore
+
+__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row to compute: its identity in the store, the argument of the compute function,
+    and its group (rows of a group run in order and stop together)."""
+
+    key: tuple[tuple[str, Any], ...]
+    payload: Any
+    group: Any = None
+
+
+@dataclass
+class RunSummary:
+    """What a run did: rows computed, already stored, refused up front, skipped, and why it ended."""
+
+    computed: int = 0
+    stored_before: int = 0
+    refused: int = 0
+    skipped: int = 0
+    halted: bool = False
+    out_of_time: bool = False
+    interrupted: bool = False
+    keys: list = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "keys"}
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def provenance() -> dict[str, Any]:
+    """Where and with what a row is computed: host, pid and package versions."""
+    out = {"host": socket.gethostname(), "pid": os.getpid(), "python_version": sys.version.split()[0],
+           "tnrnn_version": __version__}
+    for name in ("numpy", "flint", "torch"):
+        module = sys.modules.get(name)
+        if module is not None:
+            out[f"{name}_version"] = getattr(module, "__version__", "?")
+    return out
+
+
+def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
+    """Run ``compute(payload)`` and add its provenance and timing (runs in the worker)."""
+    started = time.time()
+    t0 = time.perf_counter()
+    row = dict(compute(payload))
+    row.setdefault("seconds", time.perf_counter() - t0)
+    row["started"] = started
+    row.update(provenance())
+    return row
+
+
+class _Inline:
+    """The executor of ``workers=1``: compute at once, in this process."""
+
+    def submit(self, compute, payload):
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(compute_row(compute, payload))
+        except Exception as err:  # noqa: BLE001 - re-raised by result()
+            fut.set_exception(err)
+        return fut
+
+    def wait(self, futures):
+        return set(futures)
+
+    def close(self, cancel: bool) -> None:
+        pass
+
+
+class _Local:
+    """``workers`` local processes."""
+
+    def __init__(self, workers: int) -> None:
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+    def submit(self, compute, payload):
+        return self.pool.submit(compute_row, compute, payload)
+
+    def wait(self, futures):
+        return cf.wait(futures, return_when=cf.FIRST_COMPLETED).done
+
+    def close(self, cancel: bool) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class _Dask:
+    """An existing Dask distributed scheduler (or a given ``distributed.Client``)."""
+
+    def __init__(self, scheduler: Any, retries: int) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise TnrnnError("--scheduler needs Dask distributed, which is not installed; install the "
+                             "extra: pip install -e '.[distributed]'") from None
+        self.distributed = distributed
+        self.retries = retries
+        if isinstance(scheduler, distributed.Client):
+            self.client, self.own = scheduler, False
+        else:
+            try:
+                self.client = distributed.Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError, ValueError) as err:
+                raise TnrnnError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
+                                 "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
+            self.own = True
+
+    def submit(self, compute, payload):
+        return self.client.submit(compute_row, compute, payload, pure=False, retries=self.retries)
+
+    def wait(self, futures):
+        return self.distributed.wait(list(futures), return_when="FIRST_COMPLETED").done
+
+    def close(self, cancel: bool) -> None:
+        if self.own:
+            self.client.close()
+
+
+def _executor(workers: int, scheduler: Any, retries: int):
+    if scheduler is not None:
+        return _Dask(scheduler, retries)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise TnrnnError(f"workers must be a positive integer, got {workers!r}")
+    return _Inline() if workers == 1 else _Local(workers)
+
+
+def run_jobs(
+    store: ResultStore,
+    compute: Callable[[Any], dict],
+    jobs: Iterable[Job],
+    *,
+    workers: int = 1,
+    scheduler: Any = None,
+    retries: int = 3,
+    sweep: int | None = None,
+    precheck: Callable[[Job], dict | None] | None = None,
+    stop_group: Callable[[dict], bool] | None = None,
+    halt: Callable[[dict], bool] | None = None,
+    skip: Callable[[Job, str], bool] | None = None,
+    budget_seconds: float | None = None,
+    progress: bool = True,
+    desc: str = "rows",
+    on_row: Callable[[Job, dict], None] | None = None,
+) -> RunSummary:
+    """Compute every job not already stored and store each row as it finishes.
+
+    Parameters
+    ----------
+    store : ResultStore
+    compute : callable
+        ``compute(payload) -> dict``, at module level (it is pickled by name).
+    jobs : iterable of Job
+        In the order they should be sent.
+    workers : int
+        1: here; more: that many local processes.
+    scheduler : str or distributed.Client, optional
+        Send the rows to this Dask scheduler instead (``workers`` then only sets how many
+        rows are queued at a time).
+    retries : int
+        Dask retries of a row whose worker died or failed.
+    precheck, stop_group, halt
+        ``precheck(job)`` -> a row to store instead of computing (or None);
+        ``stop_group(row)`` -> skip the later rows of the row's group;
+        ``halt(row)`` -> send nothing more (rows running still finish and are stored).
+    skip : callable, optional
+        ``skip(job, stored_status)`` -> True to keep a stored row (default: always keep).
+        A stored row that is not kept is computed again and replaced.
+    budget_seconds : float, optional
+        Send no new row after this many seconds.
+    progress : bool
+        A tqdm bar over the rows.
+    on_row : callable, optional
+        Called with (job, row) after each row is stored.
+    """
+    from .db import key_text
+
+    jobs = list(jobs)
+    summary = RunSummary()
+    stored = store.statuses()
+    stopped: set = set()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(jobs), desc=desc, unit="row")
+    t0 = time.perf_counter()
+    executor = _executor(workers, scheduler, retries)
+    window = (workers if scheduler is None else max(workers, _dask_threads(executor))) + (workers > 1)
+    pending = deque(jobs)
+    in_flight: dict[Any, Job] = {}
+    cancel = True
+
+    def save(job: Job, row: dict, replace: tuple = ()) -> None:
+        store.put(job.key, row, sweep=sweep, replace=replace)
+        summary.keys.append(job.key)
+        if stop_group is not None and stop_group(row):
+            stopped.add(job.group)
+        if halt is not None and halt(row):
+            summary.halted = True
+        if on_row is not None:
+            on_row(job, row)
+
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < window and not summary.halted:
+                if budget_seconds is not None and time.perf_counter() - t0 > budget_seconds:
+                    summary.out_of_time = True
+                    break
+                job = pending.popleft()
+                status = stored.get(key_text(job.key))
+                if status is not None and (skip is None or skip(job, status)):
+                    summary.stored_before += 1
+                    summary.keys.append(job.key)
+                    if stop_group is not None and stop_group(store.get(job.key)):
+                        stopped.add(job.group)
+                    _tick(bar)
+                    continue
+                if job.group is not None and job.group in stopped:
+                    summary.skipped += 1
+                    _tick(bar)
+                    continue
+                refused = precheck(job) if precheck is not None else None
+                if refused is not None:
+                    save(job, {**refused, **provenance()}, replace=(status,) if status else ())
+                    summary.refused += 1
+                    _tick(bar)
+                    continue
+                in_flight[executor.submit(compute, job.payload)] = job
+            if not in_flight:
+                if summary.halted or summary.out_of_time:
+                    break
+                continue
+            for fut in executor.wait(in_flight):
+                job = in_flight.pop(fut)
+                row = fut.result()
+                old = stored.get(key_text(job.key))
+                save(job, row, replace=(old,) if old else ())
+                summary.computed += 1
+                _tick(bar)
+        cancel = False
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        raise
+    finally:
+        for fut in in_flight:
+            fut.cancel()
+        executor.close(cancel)
+        if bar is not None:
+            bar.close()
+    summary.skipped += len(pending)
+    return summary
+
+
+def _tick(bar) -> None:
+    if bar is not None:
+        bar.update(1)
+
+
+def _dask_threads(executor: _Dask) -> int:
+    try:
+        return max(1, sum(executor.client.nthreads().values()))
+    except Exception:  # noqa: BLE001 - any failure: a modest window
+        return 2
