@@ -105,17 +105,17 @@ class BoundRow:
     lower: int | None
     lower_status: str | None
     exact: int
+    proven_by: str | None
     mincut: int | None
     degree: int
     symmetric: int | None
+    ideal: int | None
     all_chains: int | None
     certified: bool
     failure_bound: float | None
     n_probes: int
     seed: Any
     seconds: float
-    ideal: int | None = None
-    proven_by: str | None = None
 
     def _repr_html_(self) -> str:
         """Notebook display: a one-line HTML table of every field (new fields show up too)."""
