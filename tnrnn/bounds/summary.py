@@ -41,7 +41,7 @@ def bounds_summary(
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,
-        "mincut_edges": int(len(cut.cut_edges)),
+        "mincut_edges": cut.n_cut,
         "degree": bounds["degree"],
         "symmetric": bounds["symmetric"],
         "ideal": bounds["ideal"],
