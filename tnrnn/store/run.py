@@ -36,7 +36,10 @@ from .._version import __version__
 from ..errors import TnrnnError
 from .db import ResultStore
 
-__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary"]
+__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT"]
+
+#: How long to try reaching a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class _Dask:
             self.client, self.own = scheduler, False
         else:
             try:
-                self.client = distributed.Client(scheduler, timeout="20s")
+                self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as err:
                 raise TnrnnError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
                                  "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
