@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tnrnn.bounds import bounds_table
+from tnrnn.bounds.table import without_run_fields
 from tnrnn.cli import main
 from tnrnn.errors import TnrnnError
 from tnrnn.store import Job, ResultStore, run_jobs
@@ -17,11 +18,10 @@ from tnrnn.store import Job, ResultStore, run_jobs
 distributed = pytest.importorskip("distributed")
 
 GRID = dict(L_values=(1, 2), M_values=(2,), R_values=(2, 3), T_values=(2, 4, 6), progress=False)
-RUN_FIELDS = {"seconds", "rank_seconds", "started", "host", "pid"}
 
 
 def values(rows):
-    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
+    return without_run_fields(rows)
 
 
 @pytest.fixture(scope="module")
