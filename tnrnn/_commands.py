@@ -25,8 +25,12 @@ def _print(args: argparse.Namespace, obj: dict, text: str) -> None:
 def _fmt(value) -> str:
     if value is None:
         return "-"
-    s = str(value)
-    return s if len(s) <= 40 else f"{s[:12]}...{s[-8:]} ({len(s)} digits)"
+    if not isinstance(value, int):
+        return str(value)
+    from .numbers import decimal_digits, format_int, int_to_text
+
+    digits = decimal_digits(value)  # no str(): bounds can pass Python's 4300-digit limit
+    return int_to_text(value) if digits <= 40 else f"{format_int(value)} ({digits:,} digits)"
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
@@ -144,26 +148,42 @@ def cmd_draw(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in _FIGURE_SUFFIXES + (".tex",):
         raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
+    from .drawing.figure import check_drawable
     from .mincut import mincut_bound
+    from .numbers import format_int
 
+    from .formulas import network_size
+
+    if network_size(spec.M, spec.R, spec.L, spec.T, merged=args.merged)[0] <= args.max_nodes:
+        check_drawable(spec, args.merged, args.max_draw_nodes)  # before compiling, in microseconds
     network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None
+    options = {"partition": part, "cut": cut, "style": figure_style(args),
+               "title": True if args.title == "auto" else args.title, "bound": args.bound}
     if suffix == ".tex":
         from .drawing import write_tikz
 
-        write_tikz(network, out, partition=part, cut=cut)
+        write_tikz(network, out, standalone=not args.bare, **options)
     else:
         from .drawing import write_figure
 
-        write_figure(network, out, partition=part, cut=cut)
-    print(f"wrote {out}" + (f" (min cut {cut.bound})" if cut is not None else ""))
+        write_figure(network, out, dpi=args.dpi, **options)
+    print(f"wrote {out}" + (f" (min cut {format_int(cut.bound)})" if cut is not None else ""))
     return 0
+
+
+def figure_style(args: argparse.Namespace):
+    """The drawing Style asked for by ``--column`` and ``--no-legend``."""
+    from .drawing import Style
+
+    changes = {"legend": args.legend}
+    return Style.preset(args.column, **changes) if args.column else Style(**changes)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_report
 
-    paths = make_report(args.out, quick=args.quick)
+    paths = make_report(args.out, quick=args.quick, dpi=args.dpi, style=figure_style(args))
     print("\n".join(str(p) for p in paths))
     return 0
 

@@ -40,7 +40,7 @@ def bounds_summary(
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,
-        "mincut_edges": int(len(cut.cut_edges)),
+        "mincut_edges": cut.n_cut,
         "degree": degree_bound(spec.M, spec.L, partition),
         "symmetric": symmetric_copies_bound(spec.R, spec.L, spec.T) if start_end else None,
         "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if start_end else None,

@@ -13,7 +13,8 @@ from ..network.model import RACNetwork
 from ..partition import Partition
 from ..spec import RACSpec
 from .exact import exact_min_cut
-from .flow import flow_graph
+from .flow import flow_graph, network_side
+from .lean import expand_cut, lean_flow_graph
 from .result import CutBound
 
 __all__ = ["mincut_bound", "as_partition", "DEFAULT_MAX_NODES"]
@@ -62,8 +63,10 @@ def mincut_bound(
     Parameters
     ----------
     network_or_spec : RACNetwork or RACSpec
-        A compiled network, or a spec to compile with
-        :func:`tnrnn.network.compile.compile_network`.
+        A compiled network, or a spec. From a spec (``merged=False``) the cut is computed
+        on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same bound)
+        without compiling the network; ``network``, ``side`` and ``cut_edges`` of the
+        result are mapped back (and verified on the full network) on first access.
     partition : Partition or str
         The partition of the steps 1..T (``'start-end'``, ``'interleaved'``, ``'split:K'``,
         ``'A:1,2,5'`` are parsed with :meth:`Partition.parse`).
@@ -73,7 +76,9 @@ def mincut_bound(
         M > R (the full network can cut a W_I->DELTA bond of dimension R instead of an
         input leg of dimension M).
     max_nodes : int
-        Refuse to compile networks with more nodes than this (MemoryLimitError).
+        Refuse to compile networks with more nodes than this (MemoryLimitError); from a
+        spec the limit applies to the lean graph, and to the full network when it is
+        compiled on demand.
 
     Returns
     -------
@@ -95,15 +100,16 @@ def mincut_bound(
     >>> cb.bound, cb.factored()                                          # R^(T/2+1)
     (8, '2^3')
     """
+    if isinstance(network_or_spec, RACSpec) and not merged:
+        return _lean_bound(network_or_spec, partition, max_nodes)
     network = _network(network_or_spec, merged, max_nodes)
     part = as_partition(partition, network.spec.T)
     t0 = time.perf_counter()
     graph = flow_graph(network, part)
     cut = exact_min_cut(graph)
-    side = cut.side
+    side = network_side(graph, cut.side)
     cut_edges = np.flatnonzero(side[network.edge_u] != side[network.edge_v])
-    dims, counts = np.unique(network.edge_dim[cut_edges], return_counts=True)
-    dim_counts = {int(d): int(c) for d, c in zip(dims, counts)}
+    dim_counts = _dim_counts(network.edge_dim[cut_edges])
     bound = math.prod(d**c for d, c in dim_counts.items())
     _verify(network, graph, cut_edges, bound)
     seconds = time.perf_counter() - t0
@@ -114,6 +120,56 @@ def mincut_bound(
         spec=network.spec, network=network, dim_counts=dim_counts, weights=cut.weights,
         flows=cut.flows, method=cut.method, seconds=seconds,
     )
+
+
+def _dim_counts(dims: np.ndarray) -> dict[int, int]:
+    values, counts = np.unique(dims, return_counts=True)
+    return {int(d): int(c) for d, c in zip(values, counts)}
+
+
+def _lean_bound(spec: RACSpec, partition, max_nodes: int) -> CutBound:
+    """The bound on the lean graph (one node per site), mapped back to the network on demand."""
+    part = as_partition(partition, spec.T)
+    t0 = time.perf_counter()
+    graph, layout = lean_flow_graph(spec, part, max_nodes=max_nodes)
+    cut = exact_min_cut(graph)
+    cross = cut.side[graph.u] != cut.side[graph.v]
+    dim_counts = _dim_counts(graph.dim[cross])
+    bound = math.prod(d**c for d, c in dim_counts.items())
+    _verify_lean(graph, cut.side, cross)
+    seconds = time.perf_counter() - t0
+
+    def expand():
+        from ..network.compile import compile_network
+
+        network = compile_network(spec, max_nodes=max_nodes)
+        side = expand_cut(layout, part, cut.side, network)
+        cut_edges = np.flatnonzero(side[network.edge_u] != side[network.edge_v])
+        _verify(network, flow_graph(network, part), cut_edges, bound)
+        if _dim_counts(network.edge_dim[cut_edges]) != dim_counts:
+            raise TnrnnError("internal error: the network cut differs from the lean cut")
+        side.setflags(write=False)
+        cut_edges.setflags(write=False)
+        return network, side, cut_edges
+
+    return CutBound(
+        bound=bound, log2=math.log2(bound), cut_edges=None, side=None, partition=part,
+        spec=spec, network=None, dim_counts=dim_counts, weights=cut.weights,
+        flows=cut.flows, method=cut.method, seconds=seconds, expand=expand,
+    )
+
+
+def _verify_lean(graph, side_flow: np.ndarray, cross: np.ndarray) -> None:
+    """Check independently that removing the crossing edges disconnects the terminals."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    keep = ~cross
+    adj = sp.csr_array((np.ones(int(keep.sum()), np.int8), (graph.u[keep], graph.v[keep])),
+                       shape=(graph.n, graph.n))
+    _, labels = connected_components(adj, directed=False)
+    if labels[graph.source] == labels[graph.sink] or not side_flow[graph.source] or side_flow[graph.sink]:
+        raise TnrnnError(f"internal error: the lean cut of {int(cross.sum())} edges leaves A and B connected")
 
 
 def _verify(network: RACNetwork, graph, cut_edges: np.ndarray, bound: int) -> None:

@@ -86,14 +86,13 @@ def power_base(n: int) -> tuple[int, int]:
 
 def _counts(graph: FlowGraph, side: np.ndarray, expo: np.ndarray) -> tuple[int, ...]:
     """Sum of each base's exponents over the cut edges: ``product = prod g_i ** n_i``."""
-    net = graph.network
-    cross = side[net.edge_u] != side[net.edge_v]
+    cross = side[graph.u] != side[graph.v]
     return tuple(int(x) for x in expo[:, cross].sum(axis=1))
 
 
 def _exponents(graph: FlowGraph, bases: tuple[int, ...], table: dict[int, tuple[int, int]]):
     """(len(bases), n_edges) int64: exponent of each base in each edge's dimension."""
-    dims = graph.network.edge_dim
+    dims = graph.dim
     expo = np.zeros((len(bases), dims.size), dtype=np.int64)
     for d, (g, k) in table.items():
         expo[bases.index(g), dims == d] = k
@@ -109,12 +108,12 @@ def exact_min_cut(graph: FlowGraph) -> ExactCut:
     Returns
     -------
     ExactCut
-        ``side`` is True on the A side; ``weights`` maps each dimension to the integer
-        capacity of the flow whose cut was kept; ``flows`` counts the max-flow runs.
+        ``side`` (over the flow graph's nodes) is True on the A side; ``weights`` maps each
+        dimension to the integer capacity of the flow whose cut was kept; ``flows`` counts
+        the max-flow runs.
     """
-    net = graph.network
     live = graph.u != graph.v
-    dims = tuple(int(d) for d in np.unique(net.edge_dim[live]) if d > 1)
+    dims = tuple(int(d) for d in np.unique(graph.dim[live]) if d > 1)
     if not dims:
         side, _ = min_cut_side(graph, np.zeros(graph.u.size, np.int64))
         return ExactCut(side, {}, 0, "all dimensions are 1")

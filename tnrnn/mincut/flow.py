@@ -4,7 +4,8 @@ The flow graph is built vectorised from the network's edge arrays: every INPUT n
 an A-step (every copy) is relabelled to one source node, every INPUT node of a B-step to
 one sink node, and each network edge becomes a pair of opposite arcs of equal integer
 capacity. Self-loops (an edge between two inputs of the same side) are dropped; edges of
-weight 0 (dimension 1) are left out, so they are cut for free.
+weight 0 (dimension 1) are left out, so they are cut for free. :mod:`tnrnn.mincut.lean`
+builds a smaller flow graph of the same form directly from a spec.
 
 scipy's ``maximum_flow`` (Dinic) needs int32 capacities, and the flow value must fit in
 int32 too; :func:`min_cut_side` checks an upper bound on the flow value before running.
@@ -21,7 +22,7 @@ from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 
-__all__ = ["FlowGraph", "flow_graph", "min_cut_side", "INT32_LIMIT"]
+__all__ = ["FlowGraph", "flow_graph", "min_cut_side", "network_side", "INT32_LIMIT"]
 
 #: Largest capacity sum scipy's int32 max-flow can hold.
 INT32_LIMIT = 2**31 - 1
@@ -29,28 +30,32 @@ INT32_LIMIT = 2**31 - 1
 
 @dataclass(frozen=True, eq=False)
 class FlowGraph:
-    """A network relabelled for a max-flow between the A inputs and the B inputs.
+    """An undirected graph with integer edge dimensions and two terminals, for a max-flow.
 
     Attributes
     ----------
-    network : RACNetwork
+    network : RACNetwork or None
+        The network whose edges these are (None for a lean graph built from a spec).
     partition : Partition
     n : int
-        Number of flow-graph nodes: the network's nodes plus ``source = n - 2`` and
-        ``sink = n - 1`` (the INPUT nodes themselves become isolated).
+        Number of flow-graph nodes, with ``source = n - 2`` and ``sink = n - 1`` (for a
+        network: its nodes, whose INPUT nodes become isolated, then the two terminals).
     u, v : np.ndarray
-        Endpoints of every network edge in flow-graph numbering (int64, one per edge).
-    is_a_input, is_b_input : np.ndarray
-        Bool masks over the network's nodes.
+        Endpoints of every edge in flow-graph numbering (int64, one per edge).
+    dim : np.ndarray
+        Dimension of every edge (the cut of a set of edges costs the product).
+    is_a_input, is_b_input : np.ndarray or None
+        Bool masks over the network's nodes (None for a lean graph).
     """
 
-    network: RACNetwork
+    network: RACNetwork | None
     partition: Partition
     n: int
     u: np.ndarray
     v: np.ndarray
-    is_a_input: np.ndarray
-    is_b_input: np.ndarray
+    is_a_input: np.ndarray | None
+    is_b_input: np.ndarray | None
+    dim: np.ndarray
 
     @property
     def source(self) -> int:
@@ -100,7 +105,7 @@ def flow_graph(network: RACNetwork, partition: Partition) -> FlowGraph:
     v = ids[network.edge_v]
     for arr in (u, v, is_a, is_b):
         arr.setflags(write=False)
-    return FlowGraph(network, partition, n_net + 2, u, v, is_a, is_b)
+    return FlowGraph(network, partition, n_net + 2, u, v, is_a, is_b, network.edge_dim)
 
 
 def min_cut_side(
@@ -112,16 +117,16 @@ def min_cut_side(
     ----------
     graph : FlowGraph
     weight : np.ndarray
-        Non-negative integer weight of every network edge.
+        Non-negative integer weight of every edge of the graph.
     upper : int, optional
         The weight of some cut known to separate the terminals (bounds the flow value).
 
     Returns
     -------
     side : np.ndarray
-        Bool over the network's nodes: True for nodes reachable from the source in the
-        residual graph (the smallest source side among all minimum cuts), plus every A
-        input; False elsewhere.
+        Bool over the flow graph's nodes: True for nodes reachable from the source in the
+        residual graph (the smallest source side among all minimum cuts); the source is
+        True and the sink False (see :func:`network_side` for the network's nodes).
     value : int
         The max-flow value, equal to the minimum cut weight (max-flow min-cut theorem).
 
@@ -170,7 +175,13 @@ def min_cut_side(
     side_flow[reach] = True
     if side_flow[graph.sink]:
         raise TnrnnError("internal error: the sink is reachable after a maximum flow")
-    side = side_flow[: n - 2].copy()
+    return side_flow, value
+
+
+def network_side(graph: FlowGraph, side_flow: np.ndarray) -> np.ndarray:
+    """The side of every node of ``graph.network`` from a side over the flow graph's nodes:
+    the flow-graph side, and every A input True, every B input False."""
+    side = side_flow[: graph.n - 2].copy()
     side[graph.is_a_input] = True
     side[graph.is_b_input] = False
-    return side, value
+    return side

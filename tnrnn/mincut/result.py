@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -13,6 +13,8 @@ from ..partition import Partition
 from ..spec import RACSpec
 
 __all__ = ["CutBound"]
+
+_LAZY = ("network", "side", "cut_edges")
 
 
 def _short_int(n: int, digits: int = 40) -> str:
@@ -42,6 +44,9 @@ class CutBound:
     partition : Partition
     spec : RACSpec
     network : RACNetwork
+        ``network``, ``side`` and ``cut_edges`` of a bound computed on the lean graph
+        (:mod:`tnrnn.mincut.lean`, from a spec) are built on first access: the network is
+        compiled and the cut mapped back to its edges and verified then.
     dim_counts : dict[int, int]
         How many cut edges have each dimension (``bound = prod d**count``).
     weights : dict[int, int]
@@ -56,16 +61,25 @@ class CutBound:
 
     bound: int
     log2: float
-    cut_edges: np.ndarray
-    side: np.ndarray
+    cut_edges: np.ndarray | None
+    side: np.ndarray | None
     partition: Partition
     spec: RACSpec
-    network: RACNetwork
+    network: RACNetwork | None
     dim_counts: dict[int, int] = field(default_factory=dict)
     weights: dict[int, int] = field(default_factory=dict)
     flows: int = 0
     method: str = ""
     seconds: float = 0.0
+    expand: Callable[[], tuple[RACNetwork, np.ndarray, np.ndarray]] | None = field(
+        default=None, repr=False)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LAZY and object.__getattribute__(self, name) is None:
+            net, side, cut = object.__getattribute__(self, "expand")()
+            for key, value in zip(_LAZY, (net, side, cut)):
+                object.__setattr__(self, key, value)
+        return object.__getattribute__(self, name)
 
     def _repr_html_(self) -> str:
         """Notebook display: a compact table (size-bounded; no drawing, see ``tnrnn.draw``)."""
@@ -86,11 +100,13 @@ class CutBound:
 
     @property
     def merged(self) -> bool:
-        return self.network.merged
+        return False if self.expand is not None else self.network.merged
 
     @property
     def n_cut(self) -> int:
-        """Number of cut edges."""
+        """Number of cut edges (known without mapping a lean cut back)."""
+        if self.expand is not None:
+            return sum(self.dim_counts.values())
         return int(self.cut_edges.size)
 
     def factored(self) -> str:
