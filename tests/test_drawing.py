@@ -257,9 +257,9 @@ def test_plot_bounds_lines_match_rows():
     rows = _rows()
     rows[0]["exact"] = 3  # one exact value, L=1 T=2
     rows.append(dict(L=2, T=4, partition="interleaved", exact=999))  # filtered out
-    fig = plot_bounds(rows)
+    fig = plot_bounds(rows, title=True)
     ax = fig.axes[0]
-    assert ax.get_yscale() == "log"
+    assert ax.get_yscale() == "log" and isinstance(fig, tnrnn.FigureResult)
     lines = [ln for ln in ax.get_lines() if len(ln.get_xdata())]
     # 3 depths x 4 bounds + the single exact point
     assert len(lines) == 3 * 4 + 1
@@ -267,7 +267,28 @@ def test_plot_bounds_lines_match_rows():
     want = sorted(tuple(np.round([float(r[k]) for r in rows[:-1] if r["L"] == L], 6))
                   for L in (1, 2, 3) for k in ("lower", "mincut", "degree", "symmetric"))
     assert sorted(ys) == sorted(want + [(3.0,)])
-    assert "start-end" in ax.get_title()
+    assert "start-end" in fig.figure.get_suptitle()
+    exact = [ln for ln in lines if len(ln.get_xdata()) == 1][0]
+    assert exact.get_zorder() > max(ln.get_zorder() for ln in lines if ln is not exact)  # on top
+    legend = fig.figure.legends[0]
+    entry = legend.legend_handles[[t.get_text() for t in legend.get_texts()].index("exact rank (over $F_p$)")]
+    assert entry.get_marker() == "o" and entry.get_markerfacecolor() == entry.get_color()  # filled
+    assert not plot_bounds(rows).figure.get_suptitle()  # paper mode: no title unless asked
+
+
+def test_plot_bounds_panels_and_column_presets():
+    rows = _rows()
+    fig = plot_bounds(rows, panels=True, style=Style.preset("double"))
+    assert len(fig.axes) == 3 and fig.get_size_inches()[0] == 7.0
+    for ax, L in zip(fig.axes, (1, 2, 3)):
+        top = max(max(ln.get_ydata()) for ln in ax.get_lines())
+        assert top == pytest.approx(max(float(r[k]) for r in rows if r["L"] == L
+                                        for k in ("lower", "mincut", "degree", "symmetric")))
+    single = plot_bounds(rows, style=Style.preset("single"))
+    assert single.get_size_inches()[0] == 3.25
+    sizes = [t.get_fontsize() for t in single.figure.findobj(lambda a: hasattr(a, "get_fontsize"))
+             if hasattr(t, "get_text") and t.get_text()]
+    assert sizes and min(sizes) >= 7.0  # printed at 3.25 in: no type below 7 pt
 
 
 def test_plot_bounds_huge_values_use_log10_and_errors():
@@ -330,3 +351,77 @@ def test_figure_bytes_are_reproducible(fmt):
     net = compile_network(RACSpec(M=2, R=2, L=2, T=4))
     first = figure_bytes(draw(net, Partition.start_end(4)), fmt)
     assert figure_bytes(draw(net, Partition.start_end(4)), fmt) == first
+
+
+def _cli(capsys, *argv):
+    from tnrnn.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_refuses_undrawable_networks_up_front(capsys, tmp_path):
+    from tnrnn.formulas import network_size
+
+    t0 = time.perf_counter()
+    code, _, err = _cli(capsys, "draw", "--M", "2", "--R", "2", "--L", "2", "--T", "2000", "--cut",
+                        "-o", str(tmp_path / "x.png"))
+    assert time.perf_counter() - t0 < 2.0 and code == 2 and err.count("\n") == 1
+    assert "8,012,002 nodes" in err and not (tmp_path / "x.png").exists()
+    T = int(err.split("draw T <= ")[1].split()[0])  # the largest drawable T, checked independently
+    assert network_size(2, 2, 2, T)[0] <= 200_000 < network_size(2, 2, 2, T + 1)[0]
+    code, _, _ = _cli(capsys, "draw", "--M", "2", "--R", "2", "--L", "2", "--T", "2000",
+                      "--max-draw-nodes", "10", "-o", str(tmp_path / "x.png"))
+    assert code == 2
+
+
+def test_cli_figure_switches(capsys, tmp_path):
+    png = tmp_path / "a.png"
+    code, out, _ = _cli(capsys, "draw", "--M", "2", "--R", "2", "--L", "1", "--T", "6", "--cut",
+                        "--column", "single", "--dpi", "200", "--title", "auto", "-o", str(png))
+    assert code == 0 and "min cut 2" in out
+    data = png.read_bytes()
+    assert _png_size(data)[0] == round(3.25 * 200)  # single column at 200 dpi
+    ppm = round(200 / 0.0254)
+    assert struct.unpack(">II", data[data.index(b"pHYs") + 4:][:8]) == (ppm, ppm)
+    tex = tmp_path / "a.tex"
+    assert _cli(capsys, "draw", "--M", "2", "--R", "2", "--T", "4", "--bare", "-o", str(tex))[0] == 0
+    text = tex.read_text()
+    assert r"\begin{tikzpicture}" in text and r"\documentclass" not in text and r"\begin{document}" not in text
+    code, _, err = _cli(capsys, "draw", "--M", "2", "--R", "2", "--T", "4", "--dpi", "0", "-o", str(png))
+    assert code == 2 and "dpi" in err
+
+
+def _pdf_font_types(data: bytes) -> set:
+    import re
+
+    return set(re.findall(rb"/Subtype\s*/(Type[0-9]|TrueType|CIDFontType[0-9])", data))
+
+
+def test_pdf_fonts_are_truetype_not_type3(tmp_path):
+    import shutil
+    import subprocess
+
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=4))
+    path = write_figure(draw(net, "start-end", cut=mincut_bound(net, "start-end"), title=True), tmp_path / "a.pdf")
+    rows = _rows()
+    plot = write_figure(plot_bounds(rows, panels=True), tmp_path / "b.pdf")
+    for p in (path, plot):
+        types = _pdf_font_types(p.read_bytes())
+        assert b"Type3" not in types and types & {b"TrueType", b"CIDFontType2"}, types
+        if shutil.which("pdffonts"):
+            listing = subprocess.run(["pdffonts", str(p)], capture_output=True, text=True).stdout
+            assert "Type 3" not in listing and "TrueType" in listing
+
+
+def test_report_is_byte_reproducible_without_timings(tmp_path):
+    from tnrnn.report import make_report
+
+    first = make_report(tmp_path / "a", quick=True, progress=False)
+    second = make_report(tmp_path / "b", quick=True, progress=False)
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    header = (tmp_path / "a" / "bounds_table.csv").read_text().splitlines()[0]
+    assert "seconds" not in header and "seconds" not in (tmp_path / "a" / "bounds_table.json").read_text()

@@ -43,6 +43,7 @@ def cmd_bound(args: argparse.Namespace) -> int:
         f"  min-cut bound      {_fmt(s['mincut'])}  (log2 {s['mincut_log2']:.3f}, {s['mincut_edges']} cut edges)",
         f"  degree bound       {_fmt(s['degree'])}",
         f"  symmetric copies   {_fmt(s['symmetric'])}",
+        f"  boundary ideal     {_fmt(s['ideal'])}",
         f"  all-chains cut     {_fmt(s['all_chains'])}",
         f"  paper lower bound  {_fmt(s['lower'])}" + (f"  ({s['lower_status']})" if s["lower_status"] else ""),
     ]
@@ -51,6 +52,7 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
+    from .bounds import prove_rank
     from .rank import separation_rank
     from .rank.probes import check_probe_budget
 
@@ -59,6 +61,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     extra = {"prime": args.prime} if args.prime else {}
     res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes,
                           backend=args.backend, progress=args.progress, **extra)
+    res = prove_rank(res, spec, part)
     _print(args, res.to_dict(), res.report())
     return 0
 
@@ -71,8 +74,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     check_probe_budget(spec, part, args.max_probes)
     (row,) = check_bounds([(spec, part)], rng=args.seed, max_probes=args.max_probes)
     d = row.to_dict()
-    order = ["lower", "exact", "mincut", "degree", "symmetric", "all_chains"]
-    text = f"{spec}, partition {part.name}: ordering holds\n" + "\n".join(
+    order = ["lower", "exact", "mincut", "degree", "symmetric", "ideal", "all_chains"]
+    status = (f"proven: generic rank = {row.exact} ({row.proven_by} bound)" if row.proven else
+              f"exact rank is a certified lower bound (= generic rank with probability >= 1 - "
+              f"{row.failure_bound:.3g})")
+    text = f"{spec}, partition {part.name}: ordering holds; {status}\n" + "\n".join(
         f"  {k:<11}{_fmt(d[k])}" for k in order
     )
     _print(args, d, text)
@@ -148,26 +154,42 @@ def cmd_draw(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in _FIGURE_SUFFIXES + (".tex",):
         raise TnrnnError(f"cannot tell the format of {str(out)!r}; use a .pdf, .svg, .png or .tex file")
+    from .drawing.figure import check_drawable
     from .mincut import mincut_bound
+    from .numbers import format_int
 
+    from .formulas import network_size
+
+    if network_size(spec.M, spec.R, spec.L, spec.T, merged=args.merged)[0] <= args.max_nodes:
+        check_drawable(spec, args.merged, args.max_draw_nodes)  # before compiling, in microseconds
     network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None
+    options = {"partition": part, "cut": cut, "style": figure_style(args),
+               "title": True if args.title == "auto" else args.title, "bound": args.bound}
     if suffix == ".tex":
         from .drawing import write_tikz
 
-        write_tikz(network, out, partition=part, cut=cut)
+        write_tikz(network, out, standalone=not args.bare, **options)
     else:
         from .drawing import write_figure
 
-        write_figure(network, out, partition=part, cut=cut)
-    print(f"wrote {out}" + (f" (min cut {cut.bound})" if cut is not None else ""))
+        write_figure(network, out, dpi=args.dpi, **options)
+    print(f"wrote {out}" + (f" (min cut {format_int(cut.bound)})" if cut is not None else ""))
     return 0
+
+
+def figure_style(args: argparse.Namespace):
+    """The drawing Style asked for by ``--column`` and ``--no-legend``."""
+    from .drawing import Style
+
+    changes = {"legend": args.legend}
+    return Style.preset(args.column, **changes) if args.column else Style(**changes)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_report
 
-    paths = make_report(args.out, quick=args.quick)
+    paths = make_report(args.out, quick=args.quick, dpi=args.dpi, style=figure_style(args))
     print("\n".join(str(p) for p in paths))
     return 0
 

@@ -18,6 +18,8 @@ Examples
 'M=2, R=3, L=2, T=8'
 >>> "<table" in html_table("x", [("a", 1)])
 True
+>>> value_text({"M": 2, "R": 2, "L": 1, "T": 4}), value_text(10**20), value_text(None)
+('M=2, R=2, L=1, T=4', '1.000e+20', '–')
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict) and {"M", "R", "L", "T"} <= set(value):
-        return spec_text(type("S", (), value))
+        return spec_text(type("S", (), {"K": 1, **value}))
     if isinstance(value, dict) and {"A", "B"} <= set(value):
         from .partition import steps_text
 

@@ -65,6 +65,21 @@ def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> 
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _add_figure_options(p: argparse.ArgumentParser, *, title: bool = True) -> None:
+    g = p.add_argument_group("figure")
+    g.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default 300)")
+    g.add_argument("--column", choices=("single", "double"), default=None,
+                   help="journal column preset: single (3.25 in) or double (7 in) wide, 8 pt type")
+    g.add_argument("--no-legend", dest="legend", action="store_false", help="leave out the legend")
+    if title:
+        g.add_argument("--title", default=None,
+                       help="a title above the drawing ('auto' for spec and partition; default none)")
+        g.add_argument("--no-bound", dest="bound", action="store_false",
+                       help="leave out the bound written below the drawing")
+        g.add_argument("--bare", action="store_true",
+                       help=".tex only: a bare tikzpicture to \\input (default: a standalone document)")
+
+
 def _subparser(sub, name: str, help_text: str) -> argparse.ArgumentParser:
     return sub.add_parser(
         name, help=help_text, description=help_text,
@@ -129,11 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cut", action="store_true", help="highlight the min cut of the partition")
     p.add_argument("--merged", action="store_true", help="merge each (delta, W^H, W^I) into one core")
     p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="refuse larger networks")
+    p.add_argument("--max-draw-nodes", type=int, default=200_000,
+                   help="refuse, before compiling, networks too large to draw readably (default 200,000)")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
+    _add_figure_options(p)
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
     p.add_argument("--out", default="figures", help="output folder (default figures)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, under a minute")
+    _add_figure_options(p, title=False)
 
     p = _subparser(sub, "experiment", "train stacked RNNs of depth 1-3 on memory tasks (needs torch)")
     from .experiments.cli import add_experiment_arguments

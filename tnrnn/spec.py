@@ -78,7 +78,7 @@ class RACSpec:
         kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
         return html_table("RACSpec", [
             ("spec", spec_text(self)), ("network", kind),
-            ("nodes (full form)", format_int(network_size(self))),
+            ("nodes (full form)", format_int(network_size(self.M, self.R, self.L, self.T)[0])),
         ])
 
     def replace(self, **changes: int) -> "RACSpec":

@@ -17,7 +17,8 @@ from typing import Any
 from .._io import write_bytes_atomic
 from ..errors import TnrnnError
 
-__all__ = ["FigureResult", "write_figure", "figure_bytes", "FIGURE_FORMATS", "EXPORT_DPI", "EXPORT_RC"]
+__all__ = ["FigureResult", "write_figure", "figure_bytes", "check_drawable", "FIGURE_FORMATS", "EXPORT_DPI",
+           "EXPORT_RC", "MAX_DRAW_NODES"]
 
 #: Suffixes accepted by :func:`write_figure`, mapped to matplotlib formats.
 FIGURE_FORMATS = {".pdf": "pdf", ".svg": "svg", ".png": "png"}
@@ -144,3 +145,45 @@ def write_figure(fig_or_network: Any, path: str | os.PathLike, *, dpi: int = EXP
         raise TnrnnError(f"write_figure needs a figure (from draw or plot_bounds) or a RACNetwork, "
                          f"got {type(fig_or_network).__name__}")
     return write_bytes_atomic(path, figure_bytes(fig, fmt, dpi=dpi))
+
+
+#: Networks with more nodes than this are refused by ``tnrnn draw`` before compiling
+#: (a drawing of them is a filled triangle, not a picture); see :func:`check_drawable`.
+MAX_DRAW_NODES = 200_000
+
+
+def check_drawable(spec: Any, merged: bool = False, max_nodes: int = MAX_DRAW_NODES) -> int:
+    """Refuse, before compiling anything, a network too large to draw usefully.
+
+    Uses the closed-form node count (:func:`tnrnn.formulas.network_size`), so it decides
+    in microseconds whatever T is. Returns the node count.
+
+    Raises
+    ------
+    MemoryLimitError
+        Naming the size, the limit and the largest T of this depth that can be drawn.
+
+    Examples
+    --------
+    >>> from tnrnn import RACSpec
+    >>> check_drawable(RACSpec(M=2, R=2, L=2, T=6))
+    110
+    """
+    from ..errors import MemoryLimitError
+    from ..formulas import network_size
+    from ..numbers import format_int
+
+    nodes = network_size(spec.M, spec.R, spec.L, spec.T, merged=merged)[0]
+    if nodes <= max_nodes:
+        return nodes
+    lo, hi = 1, spec.T  # largest T that fits: network_size grows with T
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if network_size(spec.M, spec.R, spec.L, mid, merged=merged)[0] <= max_nodes:
+            lo = mid
+        else:
+            hi = mid - 1
+    raise MemoryLimitError(
+        f"the network of L={spec.L}, T={spec.T} has {format_int(nodes)} nodes, too many to draw "
+        f"readably (limit {format_int(max_nodes)}); draw T <= {lo} at this depth, or raise "
+        "--max-draw-nodes (max_nodes=) to get a dense overview")

@@ -13,15 +13,20 @@ from .style import Style
 
 __all__ = ["plot_bounds", "QUANTITIES", "log10_value"]
 
-#: Row keys plotted by :func:`plot_bounds`: key -> (legend label, line style, marker).
+#: Row keys plotted by :func:`plot_bounds`: key -> (legend label, line style).
 QUANTITIES = {
-    "exact": ("exact rank (mod p)", "-", "o"),
-    "lower": ("paper lower bound", "--", "v"),
-    "mincut": ("min-cut bound", ":", "^"),
-    "degree": ("degree bound", "-.", "s"),
-    "symmetric": ("symmetric-copies bound", (0, (5, 1, 1, 1)), "D"),
+    "exact": ("exact rank (over $F_p$)", "-"),
+    "lower": ("paper lower bound", (0, (6, 2))),
+    "mincut": ("min-cut bound", (0, (1, 1.5))),
+    "degree": ("degree bound", (0, (5, 1.5, 1, 1.5))),
+    "symmetric": ("symmetric bound", (0, (2.5, 1))),
+    "ideal": ("boundary-ideal bound", (0, (4, 1, 1, 1, 1, 1))),
 }
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+#: Colours of the depths (Paul Tol's high-contrast scheme plus black: distinct in greyscale).
+PALETTE = ("#004488", "#bb5566", "#ddaa33", "#000000", "#6699cc", "#997700")
+#: Markers of the depths (a second cue besides colour).
+MARKERS = ("o", "s", "^", "D", "v", "P")
+_PALETTE = PALETTE  # backwards-compatible name
 
 
 def log10_value(value: Any) -> float:
@@ -66,62 +71,112 @@ def _select(rows: Sequence[Mapping[str, Any]], partition: str | None) -> tuple[l
     return chosen, partition
 
 
-def _decorate(ax, style, huge, keys, order, colour, several) -> None:
-    """Axis scale and labels, and the two legends (depth colours, quantity styles)."""
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import MaxNLocator
+def _axis(ax, style: Style, huge: bool, low: float, high: float, ylabel: bool = True,
+          xlabel: bool = True) -> None:
+    """Scales, labels and ticks: labelled ticks at 1, 2, 5 x 10^k when the range is short."""
+    from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
 
+    fs = style.font_size
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not huge:
         ax.set_yscale("log")
-    ax.set_xlabel("T (sequence length)", fontsize=style.font_size + 1)
-    ax.set_ylabel("log10 of separation rank / bound" if huge else "separation rank / bound",
-                  fontsize=style.font_size + 1)
-    ax.tick_params(labelsize=style.font_size)
-    ax.grid(True, which="major", alpha=0.3)
-    depths = sorted({g[0] for g in order})
-    shown = order if several else [next(g for g in order if g[0] == d) for d in depths]
-    first = ax.legend(handles=[Line2D([], [], color=colour[g], lw=2, label=(
-        f"L={g[0]}, M={g[1]}, R={g[2]}" if several else f"L={g[0]}")) for g in shown],
-        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=style.font_size, frameon=False)
-    ax.add_artist(first)
-    ax.legend(handles=[Line2D([], [], color=style.line, ls=QUANTITIES[k][1], marker=QUANTITIES[k][2],
-                              mfc="white", label=QUANTITIES[k][0]) for k in keys],
-              loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=style.font_size, frameon=False)
+        if high - low <= 2.2:  # few decades: label 1, 2, 5, 10, 20, ... not just powers of ten
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            fmt = ScalarFormatter()
+            fmt.set_scientific(False)
+            ax.yaxis.set_major_formatter(fmt)
+            ax.yaxis.set_minor_formatter(NullFormatter())
+    if xlabel:
+        ax.set_xlabel("sequence length $T$", fontsize=fs)
+    if ylabel:
+        ax.set_ylabel("$\\log_{10}$ of separation rank" if huge else "separation rank", fontsize=fs)
+    ax.tick_params(labelsize=fs, which="both")
+    ax.grid(True, which="major", alpha=0.3, lw=0.5)
+
+
+def _legend_entries(style: Style, keys, order, colour, marker, several) -> tuple[list, list]:
+    """Depth entries (colour + filled marker, as the exact ranks are drawn) and quantity
+    entries (line style; the exact rank with a filled grey marker)."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = [], []
+    for g in order:
+        handles.append(Line2D([], [], color=colour[g], marker=marker[g], mfc=colour[g], lw=1.4, ms=4.5))
+        labels.append(f"$L={g[0]}$, $M={g[1]}$, $R={g[2]}$" if several else f"$L={g[0]}$")
+    for k in keys:
+        handles.append(Line2D([], [], color="#555555", ls=QUANTITIES[k][1], lw=1.4 if k == "exact" else 1.0,
+                              marker="o" if k == "exact" else None, mfc="#555555", ms=4))
+        labels.append(QUANTITIES[k][0])
+    return handles, labels
+
+
+def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
+    """The bounds of one (L, M, R) as thin lines, then the exact ranks on top (filled markers)."""
+    for k in sorted(keys, key=lambda k: k == "exact"):
+        pts = [(t, v) for t, v in logs[(g, k)] if not math.isnan(v)]
+        if not pts:
+            continue
+        t, v = np.array(pts, dtype=float).T
+        exact = k == "exact"
+        ax.plot(t, v if huge else 10.0 ** v, ls=QUANTITIES[k][1], color=colour[g],
+                lw=1.5 if exact else 1.0, marker=marker[g] if exact else None, ms=4.5,
+                mfc=colour[g], mec="white" if exact else colour[g], mew=0.5, zorder=10 if exact else 3,
+                alpha=1.0 if exact else 0.85)
+
+
+def _figure(style: Style, panels: int):
+    """A new Figure (no pyplot): the column preset's width, or 7 x 4 in by default."""
+    from matplotlib.figure import Figure
+
+    width = style.width or 7.0
+    height = width * (0.62 if panels == 1 else 0.45) if style.width else 4.0
+    if panels > 1 and style.width and style.width < 5:
+        height = width * 0.42 * panels + 0.9  # single column: panels stacked, legend below
+    fig = Figure(figsize=(width, height), dpi=style.dpi, layout="constrained")
+    return fig
 
 
 def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None = None, *,
                 partition: str | None = None, quantities: Sequence[str] | None = None,
-                title: str | None = None):
-    """Bounds and exact ranks against T, one colour per depth L, on a log axis.
+                title: str | bool | None = None, panels: bool = False) -> FigureResult:
+    """Bounds and exact ranks against T on a log axis; one colour and marker per depth L.
+
+    Exact ranks are drawn on top with filled markers; the bounds are thinner lines, one
+    line style per bound. Colours and markers stay distinct in greyscale.
 
     Parameters
     ----------
     rows : iterable of dict
         Table rows with keys ``L`` and ``T`` and any of ``exact``, ``lower``, ``mincut``,
-        ``degree``, ``symmetric`` (None or missing where unknown; ints of any size, or
+        ``degree``, ``symmetric``, ``ideal`` (None or missing where unknown; ints of any size, or
         digit strings). Optional ``M``, ``R`` (rows with several (M, R) are drawn as
         separate curves) and ``partition`` (a name, a Partition, or ``{"name": ...}``).
     ax : matplotlib Axes, optional
     style : Style, optional
-        Fonts and sizes.
+        Fonts and width: ``Style.preset("single")`` (3.25 in) or ``Style.preset("double")``
+        (7 in) for journal columns; ``Style(legend=False)`` drops the legend.
     partition : str, optional
         Keep only rows of this partition. Default: all rows if they have one partition,
         else ``'start-end'`` (or the first name in sorted order).
     quantities : sequence of str, optional
         Which keys to plot (default: all of ``QUANTITIES`` present in the rows).
-    title : str, optional
+    title : str or bool, optional
+        None (default): no title (paper figure); True: what is plotted; or a string.
+    panels : bool, default False
+        One panel per depth, each with its own y range (so bounds that run away at one
+        depth do not crush the others' exact ranks).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    FigureResult
+        Shows itself in a notebook; ``.figure`` is the matplotlib Figure.
 
     Notes
     -----
     Values above 1e300 cannot be floats: the axis then shows log10 of the values.
     """
     style = Style() if style is None else style
-    rows = list(rows)
+    rows = [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]  # BoundRow objects too
     if not rows:
         raise TnrnnError("plot_bounds needs at least one row, got none")
     missing = [i for i, r in enumerate(rows) if "L" not in r or "T" not in r]
@@ -139,30 +194,46 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
             for g, rs in groups.items() for k in keys}
     finite = [v for pts in logs.values() for _, v in pts if not math.isnan(v)]
     huge = bool(finite) and max(finite) > 300
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.8, 4.4), dpi=style.dpi, layout="constrained") if ax is None else ax.figure
-    ax = fig.add_subplot() if ax is None else ax
     several = len({(m, r) for _, m, r in groups}) > 1
     order = sorted(groups, key=lambda g: (g[0], str(g[1]), str(g[2])))
     depths = sorted({g[0] for g in groups})
-    colour = {g: _PALETTE[(order.index(g) if several else depths.index(g[0])) % len(_PALETTE)]
-              for g in order}
-    for g in order:
-        for k in keys:
-            pts = [(t, v) for t, v in logs[(g, k)] if not math.isnan(v)]
-            if not pts:
-                continue
-            t, v = np.array(pts, dtype=float).T
-            _, ls, marker = QUANTITIES[k]
-            ax.plot(t, v if huge else 10.0 ** v, ls=ls, marker=marker, color=colour[g],
-                    ms=5 if k == "exact" else 4, lw=1.6 if k == "exact" else 1.0,
-                    mfc=colour[g] if k == "exact" else "white")
-    _decorate(ax, style, huge, keys, order, colour, several)
-    if title is None:
+    pick = {g: (order.index(g) if several else depths.index(g[0])) for g in order}
+    colour = {g: PALETTE[i % len(PALETTE)] for g, i in pick.items()}
+    marker = {g: MARKERS[i % len(MARKERS)] for g, i in pick.items()}
+    if ax is not None:
+        fig, axes, panels = ax.figure, [ax] * len(depths), False
+    else:
+        fig = _figure(style, len(depths) if panels else 1)
+        narrow = style.width is not None and style.width < 5
+        shape = (len(depths), 1) if panels and narrow else (1, len(depths)) if panels else (1, 1)
+        grid = fig.subplots(*shape, squeeze=False).ravel()
+        axes = list(grid) if panels else [grid[0]] * len(depths)
+    for d, a in zip(depths, axes):
+        mine = [g for g in order if g[0] == d]
+        for g in mine:
+            _curves(a, logs, g, keys, huge, colour, marker)
+        vals = [v for (g, k), pts in logs.items() for _, v in pts if not math.isnan(v) and (g in mine or not panels)]
+        stacked = panels and len(set(map(id, axes))) > 1 and axes[0].get_subplotspec().get_geometry()[1] == 1
+        _axis(a, style, huge, min(vals, default=0), max(vals, default=1),
+              ylabel=a is axes[len(axes) // 2] if stacked else a is axes[0],
+              xlabel=a is axes[-1] or not stacked)
+        if panels:
+            a.set_title(f"$L={d}$", fontsize=style.font_size)
+    handles, labels = _legend_entries(style, keys, order, colour, marker, several)
+    if style.legend:
+        if ax is not None:
+            ax.legend(handles, labels, fontsize=style.font_size, frameon=False)
+        else:
+            from .decorate import legend_rows
+
+            ncol, _ = legend_rows(labels, (style.width or 7.0) * 0.95, style.font_size * 0.9)
+            fig.legend(handles, labels, loc="outside lower center", fontsize=style.font_size,
+                       frameon=False, ncol=ncol, handlelength=2.4, columnspacing=1.2)
+    if title is True:
         mr = {(r.get("M"), r.get("R")) for r in rows}
         (m, r), = mr if len(mr) == 1 else {(None, None)}
-        spec = f", M={m}, R={r}" if m is not None and r is not None else ""
-        title = f"separation rank against T{spec}" + (f" ({part} partition)" if part else "")
-    ax.set_title(title, fontsize=style.font_size + 2)
+        spec = f", $M={m}$, $R={r}$" if m is not None and r is not None else ""
+        title = f"separation rank against $T${spec}" + (f" ({part} partition)" if part else "")
+    if title:
+        fig.suptitle(title, fontsize=style.font_size + 1) if ax is None else ax.set_title(title)
     return FigureResult(fig, description="plot of separation ranks and bounds")
