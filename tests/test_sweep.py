@@ -15,7 +15,7 @@ import pytest
 from tnrnn import Partition, RACSpec
 from tnrnn.bounds import bounds_table, case_seed, read_bounds_table
 from tnrnn.bounds import table as table_mod
-from tnrnn.bounds.table import table_paths
+from tnrnn.bounds.table import table_paths, without_run_fields
 from tnrnn.cli import main
 from tnrnn.errors import PartitionError, TnrnnError
 from tnrnn.rank import separation_rank
@@ -23,13 +23,11 @@ from tnrnn.store import ResultStore
 
 REPO = Path(__file__).resolve().parents[1]
 GRID = dict(L_values=(1, 2), M_values=(2,), R_values=(2, 3), T_values=(2, 4, 6), progress=False)
-#: Fields that depend on when and where a row ran, not on what it computed.
-RUN_FIELDS = {"seconds", "rank_seconds", "started", "host", "pid", "python_version", "tnrnn_version",
-              "numpy_version", "flint_version", "torch_version", "key", "kind"}
 
 
 def values(rows):
-    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
+    """What the rows computed (not when, where, or with which library versions)."""
+    return [{k: v for k, v in r.items() if k not in ("key", "kind")} for r in without_run_fields(rows)]
 
 
 def test_rows_match_an_independent_rank_computation():
@@ -86,9 +84,9 @@ def test_cli_sweep_prints_the_paths_it_wrote_and_export_writes_paper_tables(caps
     assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(md), "-o", str(tex)]) == 0
     assert capsys.readouterr().out.strip() == f"4 rows -> {md}, {tex}"
     lines = md.read_text().splitlines()
-    assert lines[0] == "| L | T | lower | exact | mincut | degree | symmetric | all chains |"
+    assert lines[0] == "| L | T | lower | exact | mincut | degree | symmetric | ideal | all chains |"
     assert lines[2:] == [f"| {r['L']} | {r['T']} | {r['lower']} | {r['exact']} | {r['mincut']} | {r['degree']} | "
-                         f"{r['symmetric']} | {r['all_chains']} |" for r in read_bounds_table(out)]
+                         f"{r['symmetric']} | {r['ideal'] or '-'} | {r['all_chains']} |" for r in read_bounds_table(out)]
     assert "\\toprule" in tex.read_text() and "\\bottomrule" in tex.read_text()
     assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(tmp_path / "t.txt")]) == 2
     assert main(["export", str(tmp_path / "nope.sqlite"), "-o", str(md)]) == 2

@@ -12,7 +12,9 @@ from .rows import (
     case_seed,
     check_bounds,
     check_row,
-    proven_upper_bounds,
+    formula_bounds,
+    mincut_upper_bounds,
+    prove_rank,
     violations,
 )
 from .summary import bounds_summary
@@ -21,12 +23,14 @@ from .table import TABLE_COLUMNS, bounds_table, read_bounds_table
 __all__ = [
     "BoundRow",
     "bound_row",
-    "proven_upper_bounds",
+    "mincut_upper_bounds",
     "BUDGET_MAX_NODES",
     "check_row",
     "check_bounds",
     "violations",
     "case_seed",
+    "formula_bounds",
+    "prove_rank",
     "UPPER_BOUNDS",
     "bounds_table",
     "bounds_summary",

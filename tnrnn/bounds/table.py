@@ -188,14 +188,14 @@ def compute_bounds_row(payload: dict[str, Any]) -> dict[str, Any]:
 def _budget_refusal(job: Job, rank_options: dict[str, Any]) -> dict[str, Any] | None:
     """The too-large row of a case refused up front by the shared size check, or None."""
     from ..rank.probes import DEFAULT_MAX_PROBES, check_probe_budget
-    from .rows import proven_upper_bounds
+    from .rows import mincut_upper_bounds
 
     if rank_options.get("method", "probes") != "probes":
         return None
     p = job.payload
     spec = RACSpec(M=p["M"], R=p["R"], L=p["L"], T=p["T"], K=p["K"])
     part = Partition(tuple(p["A"]), tuple(t for t in range(1, spec.T + 1) if t not in p["A"]), p["partition"])
-    known = proven_upper_bounds(spec, part) if p.get("with_mincut", True) else {}  # the min-cut
+    known = mincut_upper_bounds(spec, part) if p.get("with_mincut", True) else {}  # the min-cut
     try:
         check_probe_budget(spec, part, rank_options.get("max_probes") or DEFAULT_MAX_PROBES, known=known)
     except MemoryLimitError as err:
