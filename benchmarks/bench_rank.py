@@ -84,7 +84,7 @@ def bench_targets() -> None:
         dt = time.perf_counter() - t0
         stages = ",".join(map(str, res.stages))
         ok = "ok" if dt < target else "SLOW"
-        print(f"{L:>2} {M:>2} {R:>2} {T:>3} {res.rank:>6} {paper_lower_bound(M, R, L, T)[0]:>6} "
+        print(f"{L:>2} {M:>2} {R:>2} {T:>3} {res.rank:>6} {paper_lower_bound(M, R, L, T):>6} "
               f"{symmetric_copies_bound(R, L, T):>6}  {stages:<32} {dt:>7.2f}s {target:>6.0f}s {ok}"
               f"   P(fail)<={res.failure_bound:.1e}")
 

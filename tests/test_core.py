@@ -1,5 +1,7 @@
 """Spec, weights, partitions and representation functions: validation and values."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -41,7 +43,7 @@ def test_spec_validation_messages(fields, message):
 def test_spec_is_frozen_and_hashable():
     spec = RACSpec(np.int64(2), 3, 2, 8)
     assert type(spec.M) is int and spec.K == 1 and not spec.shallow
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         spec.R = 5
     assert {spec: 1}[RACSpec(2, 3, 2, 8)] == 1
     assert spec.replace(L=1).shallow
@@ -161,3 +163,66 @@ def test_partition_coerce_and_is_start_end():
         Partition.coerce(Partition.start_end(6), 4)
     with pytest.raises(PartitionError, match="must be a Partition or a string"):
         Partition.coerce(3, 4)
+
+
+# --------------------------------------------------------------------------- safety nets
+def test_check_prime_refuses_two_and_non_primes():
+    from tnrnn.modular import check_prime
+
+    for bad in (2, 1, 0, 4, 2**31 - 2, 2**31 + 11, 2**61 - 1):
+        with pytest.raises(TnrnnError, match="prime must be a prime with 2 < p < 2\\*\\*31"):
+            check_prime(bad)
+    assert check_prime(3) == 3 and check_prime(2**31 - 1) == 2**31 - 1
+
+
+@pytest.mark.parametrize("p", [3, 65_521, 2_147_483_629])
+def test_random_modular_weights_honour_the_prime(p):
+    spec = RACSpec(M=3, R=5, L=2, T=4)
+    w = random_modular_weights(spec, 0, prime=p)
+    arrays = list(w.W_H) + list(w.W_I) + list(w.h0) + [w.W_O]
+    assert w.prime == p and all(a.min() >= 0 and a.max() < p for a in arrays)
+    # with p = 3 every entry value appears; with large p entries pass 2**15 (not a small default)
+    values = np.concatenate([a.ravel() for a in arrays])
+    assert set(values.tolist()) == {0, 1, 2} if p == 3 else values.max() > 2**15
+    from tnrnn import separation_rank
+
+    assert separation_rank(spec, rng=0, prime=p).prime == p
+
+
+def _naive_matmul(a, b, p):
+    return [[sum(int(x) * int(y) for x, y in zip(row, col)) % p for col in zip(*b)] for row in a]
+
+
+@pytest.mark.parametrize("p", [3, 65_521, 2_147_483_647])
+@pytest.mark.parametrize("inner", [1, 7, 300])
+def test_mod_matmul_with_every_entry_p_minus_1(p, inner):
+    """The largest entries: a reduction one product too late overflows int64 here."""
+    a = np.full((4, inner), p - 1, dtype=np.int64)
+    b = np.full((inner, 3), p - 1, dtype=np.int64)
+    b[0, 0] = p - 2
+    assert mod_matmul(a, b, p).tolist() == _naive_matmul(a.tolist(), b.tolist(), p)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_modular_forward_with_every_entry_p_minus_1(L):
+    from tnrnn import RACWeights, forward
+
+    p = 2_147_483_647
+    spec = RACSpec(M=3, R=4, L=L, T=5)
+    full = lambda *shape: np.full(shape, p - 1, dtype=np.int64)  # noqa: E731
+    w = RACWeights(spec, tuple(full(4, 4) for _ in range(L)),
+                   (full(4, 3),) + tuple(full(4, 4) for _ in range(L - 1)),
+                   tuple(full(4) for _ in range(L)), full(1, 4), prime=p)
+    x = full(2, 5, 3)
+    # naive: every entry is -1 mod p, so each layer's state stays a constant vector
+    h = [[p - 1] * 4 for _ in range(L)]
+    for t in range(5):
+        below = [p - 1] * 3
+        for l in range(L):
+            wi = [[p - 1] * len(below)] * 4
+            proj = [sum(int(a) * int(b) for a, b in zip(row, below)) % p for row in wi]
+            hh = [sum((p - 1) * v for v in h[l]) % p] * 4
+            h[l] = [u * v % p for u, v in zip(hh, proj)]
+            below = h[l]
+    y = sum((p - 1) * v for v in h[-1]) % p
+    assert forward(w, x).tolist() == [[y], [y]]

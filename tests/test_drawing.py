@@ -247,7 +247,7 @@ def _rows(Ts=(2, 4, 6, 8), M=2, R=3):
         for T in Ts:
             p = Partition.start_end(T)
             rows.append(dict(L=L, T=T, M=M, R=R, partition="start-end",
-                             lower=paper_lower_bound(M, R, L, T)[0], exact=None,
+                             lower=paper_lower_bound(M, R, L, T), exact=None,
                              mincut=all_chains_cut(R, L, T), degree=degree_bound(M, L, p),
                              symmetric=symmetric_copies_bound(R, L, T)))
     return rows

@@ -16,6 +16,7 @@ from tnrnn import (
     input_copies,
     multiset,
     paper_lower_bound,
+    paper_lower_bound_status,
     shallow_start_end_rank,
     symmetric_copies_bound,
 )
@@ -40,8 +41,9 @@ def test_hand_values():
     assert conjectured_lower_bound(2, 3, 3, 6) == multiset(2, comb(4, 2))  # = 7
     assert conjectured_lower_bound(2, 3, 3, 6) == 7
     assert conjectured_lower_bound(3, 3, 2, 6) == depth2_lower_bound(3, 3, 6)
-    assert paper_lower_bound(2, 3, 1, 4) == (3, "theorem")
-    assert paper_lower_bound(2, 3, 3, 6) == (7, "conjecture")
+    assert paper_lower_bound(2, 3, 1, 4) == 3 and paper_lower_bound_status(1) == "theorem"
+    assert paper_lower_bound(2, 3, 2, 4) == depth2_lower_bound(2, 3, 4) == 3
+    assert paper_lower_bound(2, 3, 3, 6) == 7 and paper_lower_bound_status(3) == "conjecture"
     assert all_chains_cut(3, 2, 8) == 3**5
     assert all_chains_cut(2, 3, 4) == 2 ** comb(4, 2)
     assert all_chains_cut(7, 2, 400).bit_length() > 64

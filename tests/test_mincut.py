@@ -25,6 +25,7 @@ from tnrnn import (
     mincut_table,
 )
 from tnrnn.mincut import exact as exact_mod
+from tnrnn.mincut.flow import flow_graph
 from tnrnn.network.compile import compile_network
 
 # ----------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ def test_result_fields_report_and_dict():
     d = json.loads(json.dumps(cb.to_dict(include_side=True)))
     assert d["bound"] == cb.bound and d["partition"]["A"] == [1, 2]
     assert sum(d["side"]) == int(cb.side.sum())
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="read-only"):
         cb.side[0] = not cb.side[0]
 
 
@@ -442,3 +443,43 @@ def test_import_stays_light():
     code = ("import sys, tnrnn; bad = [m for m in ('scipy', 'networkx', 'matplotlib') "
             "if m in sys.modules]; print(bad); assert not bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- safety nets
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_cut_that_does_not_separate_is_caught(monkeypatch, merged):
+    """The independent re-check: a min-cut side that leaves A and B connected is a loud error."""
+    import dataclasses
+
+    from tnrnn.mincut import bound as bound_mod
+
+    real = bound_mod.exact_min_cut
+
+    def wrong(graph, *args, **kwargs):
+        cut = real(graph, *args, **kwargs)
+        side = np.zeros_like(cut.side)
+        side[graph.source] = True  # only the source on its side: cuts nothing useful
+        side[graph.sink] = True  # ... and the sink with it: A and B stay connected
+        return dataclasses.replace(cut, side=side)
+
+    monkeypatch.setattr(bound_mod, "exact_min_cut", wrong)
+    # on the full network the sides are mapped back: put every node on one side there
+    monkeypatch.setattr(bound_mod, "network_side", lambda graph, side: np.ones(graph.is_a_input.size, dtype=bool))
+    spec = RACSpec(M=2, R=2, L=2, T=4)
+    target = compile_network(spec, merged=True) if merged else spec
+    with pytest.raises(TnrnnError, match="internal error: the (lean )?cut of .* leaves A and B"):
+        mincut_bound(target, "start-end")
+
+
+def test_int32_capacity_guard():
+    from tnrnn.mincut.flow import INT32_LIMIT, min_cut_side
+
+    net = compile_network(RACSpec(M=2, R=2, L=1, T=2))
+    graph = flow_graph(net, Partition.start_end(2))
+    huge = np.full(graph.u.shape, INT32_LIMIT // 2 + 1, dtype=np.int64)
+    with pytest.raises(MemoryLimitError, match="above scipy's int32 limit"):
+        min_cut_side(graph, huge)
+    # just below the limit still runs and gives a cut
+    ok = np.full(graph.u.shape, 1, dtype=np.int64)
+    side, value = min_cut_side(graph, ok)
+    assert side[graph.source] and not side[graph.sink] and value >= 1

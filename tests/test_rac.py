@@ -123,3 +123,26 @@ def test_float_weights_stay_in_range_for_long_shallow_runs():
         assert np.abs(np.median(logn[:, -1])) < 30
         unstab = random_weights(spec, rng=1, stabilize=False)
         assert unstab.scales is None and len(w.scales) == 1
+
+
+# --------------------------------------------------------------------------- API conventions
+def test_forward_of_a_spec_is_a_clear_error():
+    from tnrnn import RACSpec, forward
+    from tnrnn.errors import WeightsError
+
+    spec = RACSpec(M=2, R=2, L=1, T=3)
+    with pytest.raises(WeightsError, match=r"expected RACWeights, got RACSpec \(a spec has no weights: pass random_weights"):
+        forward(spec, np.ones((1, 3, 2)))
+
+
+def test_float_overflow_is_loud_not_nan():
+    from tnrnn import RACSpec, forward, random_weights
+    from tnrnn.errors import InputError
+
+    w = random_weights(RACSpec(M=2, R=3, L=2, T=4))  # rng defaults to 0, like everywhere
+    assert np.all(np.isfinite(forward(w, np.ones((2, 4, 2)))))
+    x = np.ones((3, 4, 2))
+    x[1] *= 1e200
+    with pytest.raises(InputError, match=r"float64 overflow: 1 of 3 outputs are inf or nan \(largest \|input\| 1e\+200\)"):
+        forward(w, x)
+    assert np.array_equal(random_weights(w.spec).W_O, w.W_O)  # the default seed is 0

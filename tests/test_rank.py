@@ -169,13 +169,15 @@ def test_deep_rank_between_paper_bound_and_upper_bounds(L, M, R, T):
 
 @pytest.mark.parametrize("L", [1, 2, 3])
 @pytest.mark.parametrize("name", ["interleaved", "split:1", "A:2,3"])
-def test_general_partitions_within_degree_bound_and_symmetric(L, name):
+def test_general_partitions_within_every_closed_form_and_symmetric_in_A_B(L, name):
     spec = RACSpec(M=2, R=2, L=L, T=5)
     part = Partition.parse(name, 5)
     res = separation_rank(spec, part, rng=1)
     res_swapped = separation_rank(spec, part.swapped(), rng=2)
     assert res.rank == res_swapped.rank  # sep_(A,B) = sep_(B,A)
     assert 1 <= res.rank <= degree_bound(2, L, part)
+    if name == "split:1":  # a prefix side: the symmetric-copies bound over the other 4 steps
+        assert res.rank <= symmetric_copies_bound(2, L, 2 * 4)
 
 
 # --------------------------------------------------------------------------- depth-2 construction
@@ -219,7 +221,10 @@ def test_probe_rank_equals_grid_rank_with_enough_templates(M, R, L, T, name):
     grid = separation_rank(None, part, w, method="grid", templates=templates, rng=0)
     probes = separation_rank(None, part, w, rng=13)
     assert grid.rank == probes.rank == naive_grid_rank(w, part, templates)
-    assert not grid.capped or grid.rank == min(grid.n_probes_A, grid.n_probes_B)
+    # the grid is K^|A| x K^|B| (computed here, not read back), capped only at a full side
+    sides = (K ** len(part.A), K ** len(part.B))
+    assert (grid.n_probes_A, grid.n_probes_B) == sides
+    assert grid.capped == (grid.rank == min(sides))
 
 
 def test_grid_with_M_templates_warns_on_deep_networks_and_saturates():
@@ -414,3 +419,11 @@ def test_probe_cap_is_the_smallest_of_every_bound():
             everything = list(upper_bounds(M, R, L, part).values())
             assert probe_cap(spec, part) == min(everything)
             assert probe_cap(spec, part, {"mincut": 3}) == min(everything + [3])
+
+
+def test_result_seed_of_a_generator_is_a_fixed_description():
+    spec = RACSpec(M=2, R=2, L=1, T=4)
+    res = separation_rank(spec, rng=np.random.default_rng(5))
+    assert res.seed == "numpy Generator (PCG64), state not recorded" == res.to_dict()["seed"]
+    assert "0x" not in res.report()
+    assert separation_rank(spec, rng=np.int64(7)).seed == 7

@@ -129,3 +129,38 @@ def test_to_networkx(L, T, merged):
     assert g.graph["spec"]["T"] == T and g.graph["output"] == (net.output_node, 0, 2)
     degrees = dict(g.degree())
     assert all(degrees[i] == 1 for i in net.input_nodes)
+
+
+# --------------------------------------------------------------------------- robustness
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe{}", "not UTF-8 text"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"format": ' + b"1" * 5000 + b"}", "unreadable JSON value"),
+    (b'{"format": 1' + b"0" * 400 + b"}", "the top level must have keys"),
+    (b"", "not valid JSON"),
+])
+def test_read_json_bad_files_are_tnrnn_errors_naming_the_path(tmp_path, content, message):
+    path = tmp_path / "net.json"
+    path.write_bytes(content)
+    with pytest.raises(TnrnnError, match=message) as info:
+        read_json(path)
+    assert str(info.value).startswith(repr(str(path)))
+
+
+def test_read_json_missing_file_and_folder(tmp_path):
+    with pytest.raises(TnrnnError, match="cannot read the network file .*No such file"):
+        read_json(tmp_path / "missing.json")
+    with pytest.raises(TnrnnError, match="cannot read the network file .*Is a directory"):
+        read_json(tmp_path)
+
+
+def test_check_spec_false_still_refuses_a_spec_that_does_not_fit(tmp_path):
+    net = compile_network(RACSpec(M=2, R=3, L=2, T=8))
+    data = json.loads(to_json(net))
+    data["spec"]["T"] = 10**9
+    with pytest.raises(TnrnnError, match="but its spec .*T=1000000000.* needs far more nodes"):
+        from_json(json.dumps(data), check_spec=False)
+    data["spec"]["T"] = 9
+    with pytest.raises(TnrnnError, match="compiles to"):
+        from_json(json.dumps(data), check_spec=False)
+    assert from_json(to_json(net), check_spec=False).n_nodes == net.n_nodes

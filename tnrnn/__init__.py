@@ -26,6 +26,7 @@ from .formulas import (
     multiset,
     network_size,
     paper_lower_bound,
+    paper_lower_bound_status,
     shallow_start_end_rank,
     symmetric_copies_bound,
 )
@@ -70,7 +71,7 @@ __all__ = [
     "Partition",
     # closed forms
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
-    "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
+    "paper_lower_bound", "paper_lower_bound_status", "input_copies", "all_chains_cut", "degree_bound",
     "symmetric_copies_bound", "boundary_ideal_bound", "network_size",
     # drawing
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",

@@ -103,7 +103,7 @@ def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> 
         )
     p.add_argument("--seed", type=bounded_int("seed", 0), default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object (integers of more than 4300 digits as strings of digits)")
+                   help="print one JSON object (integers of more than 4000 digits as strings of digits)")
 
 
 def _add_figure_options(p: argparse.ArgumentParser, *, title: bool = True) -> None:

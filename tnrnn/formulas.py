@@ -21,6 +21,7 @@ __all__ = [
     "depth2_lower_bound",
     "conjectured_lower_bound",
     "paper_lower_bound",
+    "paper_lower_bound_status",
     "input_copies",
     "layer_copies",
     "all_chains_cut",
@@ -102,18 +103,32 @@ def conjectured_lower_bound(M: int, R: int, L: int, T: int) -> int:
     return multiset(min(M, R), comb(T // 2 + L - 2, L - 1))
 
 
-def paper_lower_bound(M: int, R: int, L: int, T: int) -> tuple[int, str]:
-    """The paper's Start-End lower bound for depth L and what kind of statement it is.
+def paper_lower_bound_status(L: int) -> str:
+    """What kind of statement :func:`paper_lower_bound` is for depth L: ``"theorem"``
+    (L <= 2, Theorem 1 of the paper) or ``"conjecture"`` (L >= 3).
 
-    Returns ``(value, status)`` with status ``"theorem"`` (L = 1: the exact value
-    ``min(R, M^(T/2))``; L = 2) or ``"conjecture"`` (L >= 3).
+    >>> paper_lower_bound_status(2), paper_lower_bound_status(3)
+    ('theorem', 'conjecture')
+    """
+    return "theorem" if _nonneg("L", L, 1) <= 2 else "conjecture"
+
+
+def paper_lower_bound(M: int, R: int, L: int, T: int) -> int:
+    """The paper's Start-End lower bound for depth L, an exact integer like every bound here.
+
+    L = 1: the exact value ``min(R, M^(T/2))``; L = 2: :func:`depth2_lower_bound`; L >= 3:
+    :func:`conjectured_lower_bound`. Whether it is a theorem or the paper's conjecture is
+    :func:`paper_lower_bound_status` (one convention: every ``*_bound`` returns an int).
+
+    >>> paper_lower_bound(2, 3, 1, 4), paper_lower_bound(2, 3, 3, 6)
+    (3, 7)
     """
     L = _nonneg("L", L, 1)
     if L == 1:
-        return shallow_start_end_rank(M, R, T), "theorem"
+        return shallow_start_end_rank(M, R, T)
     if L == 2:
-        return depth2_lower_bound(M, R, T), "theorem"
-    return conjectured_lower_bound(M, R, L, T), "conjecture"
+        return depth2_lower_bound(M, R, T)
+    return conjectured_lower_bound(M, R, L, T)
 
 
 def input_copies(T: int, t: int, L: int) -> int:

@@ -39,8 +39,9 @@ __all__ = [
 ]
 
 #: Integers with more digits than this go into JSON as strings of all their digits:
-#: Python's ``json.loads`` refuses longer numbers (``sys.get_int_max_str_digits()``).
-JSON_MAX_DIGITS = 4300
+#: Python's ``json.loads`` refuses numbers past 4300 digits (``sys.get_int_max_str_digits()``);
+#: the store's exports use the same threshold.
+JSON_MAX_DIGITS = 4000
 
 #: Digits converted in one ``str`` call (safely below Python's 4300-digit limit).
 _CHUNK = 4000
@@ -96,7 +97,7 @@ def json_safe(obj):
     the string of all its digits (dicts, lists and tuples are walked; tuples become lists).
 
     tnrnn's JSON output carries every exact integer: as a JSON number when it has at most
-    4300 digits (so that ``json.loads`` reads it back as it is), else as a JSON string of
+    4000 digits (so that ``json.loads`` reads it back as it is), else as a JSON string of
     its digits (read it back with :func:`text_to_int`). Nothing is rounded.
 
     >>> import json

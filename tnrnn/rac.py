@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, WeightsError
 from .modular import mod_matmul, to_field
 from .weights import RACWeights
 
 __all__ = ["initial_states", "advance", "hidden_states", "readout", "forward"]
 
 
+def _check_weights(weights: object) -> RACWeights:
+    if not isinstance(weights, RACWeights):
+        hint = " (a spec has no weights: pass random_weights(spec, rng=0) or random_modular_weights(spec))"
+        raise WeightsError(f"expected RACWeights, got {type(weights).__name__}"
+                           + (hint if type(weights).__name__ == "RACSpec" else ""))
+    return weights
+
+
 def _prepare_inputs(weights: RACWeights, inputs: np.ndarray, steps: int | None) -> np.ndarray:
+    _check_weights(weights)
     arr = np.asarray(inputs)
     M = weights.spec.M
     if arr.ndim != 3 or arr.shape[2] != M:
@@ -117,6 +126,10 @@ def readout(weights: RACWeights, states: np.ndarray) -> np.ndarray:
 def forward(weights: RACWeights, inputs: np.ndarray) -> np.ndarray:
     """The RAC's outputs for inputs (N, T, M): shape (N, K).
 
+    Float weights: an output that overflows float64 (inf or nan) raises
+    :class:`~tnrnn.errors.InputError` instead of being returned; :func:`advance` and
+    :func:`hidden_states` return such values as they are.
+
     Examples
     --------
     >>> import numpy as np
@@ -126,6 +139,15 @@ def forward(weights: RACWeights, inputs: np.ndarray) -> np.ndarray:
     >>> forward(w, np.ones((7, 5, 3))).shape
     (7, 2)
     """
-    x = _prepare_inputs(weights, inputs, weights.spec.T)
-    h = advance(weights, initial_states(weights, x.shape[0]), x)
-    return readout(weights, h)
+    x = _prepare_inputs(_check_weights(weights), inputs, weights.spec.T)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = advance(weights, initial_states(weights, x.shape[0]), x)
+        y = readout(weights, h)
+    if weights.prime is None and not np.all(np.isfinite(y)):
+        bad = int(np.count_nonzero(~np.all(np.isfinite(y), axis=1)))
+        raise InputError(
+            f"float64 overflow: {bad} of {y.shape[0]} outputs are inf or nan (largest |input| "
+            f"{float(np.max(np.abs(x))) if x.size else 0:.3g}); scale the inputs down, or use exact "
+            "weights (random_modular_weights) for exact values at any size"
+        )
+    return y

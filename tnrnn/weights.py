@@ -121,14 +121,16 @@ class RACWeights:
 
 
 def random_weights(
-    spec: RACSpec, rng: RngLike, *, kind: str = "gaussian", stabilize: bool = True
+    spec: RACSpec, rng: RngLike = 0, *, kind: str = "gaussian", stabilize: bool = True
 ) -> RACWeights:
     """Float64 weights, scaled as in the module docstring.
 
     Parameters
     ----------
     spec : RACSpec
-    rng : int or numpy Generator
+    rng : int or numpy Generator, default 0
+        Seed (one convention across tnrnn: every random choice takes ``rng``, default 0,
+        so the same call gives the same answer; pass a Generator to continue a stream).
     kind : {"gaussian", "uniform"}
     stabilize : bool, default True
         Rescale each ``W^{H,l}`` so that ``ln ||h^l_t||`` has no drift per step.
@@ -179,8 +181,9 @@ def _stabilize(weights: RACWeights, gen: np.random.Generator) -> RACWeights:
     return RACWeights(spec, tuple(W_H), weights.W_I, weights.h0, weights.W_O, scales=scales)
 
 
-def random_modular_weights(spec: RACSpec, rng: RngLike, *, prime: int = DEFAULT_PRIME) -> RACWeights:
-    """Uniform random weights in ``F_p`` (int64 entries in ``[0, prime)``)."""
+def random_modular_weights(spec: RACSpec, rng: RngLike = 0, *, prime: int = DEFAULT_PRIME) -> RACWeights:
+    """Uniform random weights in ``F_p`` (int64 entries in ``[0, prime)``); ``rng`` as in
+    :func:`random_weights` (default 0)."""
     p = check_prime(prime)
     gen = as_rng(rng)
     R = spec.R

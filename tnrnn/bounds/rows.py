@@ -38,7 +38,7 @@ import numpy as np
 from .._rng import RngLike
 from .._html import RowTable, rows_html
 from ..errors import BoundViolationError, TnrnnError
-from ..formulas import all_chains_cut, paper_lower_bound
+from ..formulas import all_chains_cut, paper_lower_bound, paper_lower_bound_status
 from ..partition import Partition
 from ..rank import RankResult, proven_by, proven_upper_bounds, separation_rank
 from ..spec import RACSpec
@@ -61,7 +61,8 @@ def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
     {'lower': None, 'lower_status': None, 'degree': 24, 'symmetric': 30, 'ideal': 27, 'all_chains': None}
     """
     se = partition.is_start_end
-    lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
+    lower = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else None
+    status = paper_lower_bound_status(spec.L) if se else None
     known = proven_upper_bounds(spec, partition)
     return {"lower": lower, "lower_status": status, "degree": known["degree"],
             "symmetric": known.get("symmetric"), "ideal": known.get("ideal"),

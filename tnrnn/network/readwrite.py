@@ -166,10 +166,21 @@ def from_json(text: str | bytes, *, check_spec: bool = True) -> RACNetwork:
     >>> from_json(to_json(net))
     RACNetwork(RACSpec(M=2, R=3, L=2, T=3, K=1), full, nodes=38, edges=37)
     """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise _fail(f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if not isinstance(text, str):
+        raise _fail(f"expected JSON text (str or bytes), got {type(text).__name__}")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as err:
+    except json.JSONDecodeError as err:
         raise _fail(f"not valid JSON ({err})") from None
+    except RecursionError:
+        raise _fail("nested too deeply to be a tnrnn network") from None
+    except ValueError as err:  # e.g. an integer past Python's 4300-digit limit
+        raise _fail(f"unreadable JSON value ({str(err)[:120]})") from None
     try:
         network = _parse(data).validate()
     except TnrnnError as err:
@@ -177,7 +188,26 @@ def from_json(text: str | bytes, *, check_spec: bool = True) -> RACNetwork:
         raise (err if msg.startswith("invalid tnrnn") else _fail(msg)) from None
     if check_spec:
         _check_matches_spec(network)
+    else:
+        _check_size_matches_spec(network)
     return network
+
+
+def _check_size_matches_spec(network: RACNetwork) -> None:
+    """Cheap consistency even with ``check_spec=False``: node and edge counts of the spec."""
+    from ..formulas import network_size
+
+    spec = network.spec
+    if spec.L * spec.T > max(network.n_nodes, 1):  # every layer has at least T sites
+        nodes = None
+    else:
+        nodes, edges = network_size(spec.M, spec.R, spec.L, spec.T, merged=network.merged)
+        if (nodes, edges) == (network.n_nodes, network.n_edges):
+            return
+    raise _fail(
+        f"the network has {network.n_nodes:,} nodes and {network.n_edges:,} edges, but its spec {spec} "
+        + (f"compiles to {nodes:,} nodes and {edges:,} edges" if nodes is not None else "needs far more nodes")
+    )
 
 
 def _check_matches_spec(network: RACNetwork) -> None:
@@ -206,5 +236,17 @@ def write_json(network: RACNetwork, path: str | os.PathLike) -> Path:
 
 
 def read_json(path: str | os.PathLike, *, check_spec: bool = True) -> RACNetwork:
-    """Read and validate a network file written by :func:`write_json`."""
-    return from_json(Path(path).read_text(encoding="utf-8"), check_spec=check_spec)
+    """Read and validate a network file written by :func:`write_json`.
+
+    Every problem with the file raises :class:`~tnrnn.errors.TnrnnError` naming the path:
+    a missing file or a folder, bytes that are not UTF-8, malformed or absurdly nested
+    JSON, and everything :func:`from_json` checks.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise TnrnnError(f"cannot read the network file {str(path)!r}: {err.strerror or err}") from None
+    try:
+        return from_json(data, check_spec=check_spec)
+    except TnrnnError as err:
+        raise TnrnnError(f"{str(path)!r}: {err}") from None

@@ -261,13 +261,25 @@ def _result(out, weights, partition, method, given, seed, notes, seconds) -> Ran
         rank=int(out["rank"]), method=method, certified=exact, certifies=certifies,
         spec=repr(spec), partition=_describe(partition), prime=p,
         n_probes_A=int(out["n_A"]), n_probes_B=int(out["n_B"]), stages=tuple(out.get("stages", ())),
-        seed=seed if isinstance(seed, int) else repr(seed), seconds=seconds, degree=degree,
+        seed=describe_seed(seed), seconds=seconds, degree=degree,
         failure_bound=fb, tolerance=out.get("tolerance"), sigma_gap=out.get("gap"),
         singular_values=svals, weights_given=given, capped=bool(out.get("capped", False)),
         notes=tuple(notes), primes=(p,) if exact else (), prime_ranks=(int(out["rank"]),) if exact else (),
         upper_bound=min(uppers.values(), default=None),
         proven_by=proven_by(int(out["rank"]), uppers) if exact else None,
     )
+
+
+def describe_seed(rng) -> int | str:
+    """The ``rng`` argument as a result records it: the int seed, or a fixed description
+    (a Generator's state is not an id worth storing; its repr holds a memory address)."""
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng)
+    if isinstance(rng, np.random.SeedSequence):
+        return f"SeedSequence(entropy={rng.entropy})"
+    if isinstance(rng, np.random.Generator):
+        return f"numpy Generator ({type(rng.bit_generator).__name__}), state not recorded"
+    return type(rng).__name__
 
 
 def _describe(partition: Partition) -> str:

@@ -179,7 +179,7 @@ class RankResult:
         out["primes"] = list(self.primes)
         out["prime_ranks"] = list(self.prime_ranks)
         if not isinstance(self.seed, (int, type(None))):
-            out["seed"] = repr(self.seed)
+            out["seed"] = str(self.seed)
         return out
 
     def report(self) -> str:
