@@ -15,7 +15,7 @@ import pytest
 from tnrnn import Partition, RACSpec
 from tnrnn.bounds import bounds_table, case_seed, read_bounds_table
 from tnrnn.bounds import table as table_mod
-from tnrnn.bounds.table import table_paths
+from tnrnn.bounds.table import table_paths, without_run_fields
 from tnrnn.cli import main
 from tnrnn.errors import PartitionError, TnrnnError
 from tnrnn.rank import separation_rank
@@ -23,13 +23,11 @@ from tnrnn.store import ResultStore
 
 REPO = Path(__file__).resolve().parents[1]
 GRID = dict(L_values=(1, 2), M_values=(2,), R_values=(2, 3), T_values=(2, 4, 6), progress=False)
-#: Fields that depend on when and where a row ran, not on what it computed.
-RUN_FIELDS = {"seconds", "rank_seconds", "started", "host", "pid", "python_version", "tnrnn_version",
-              "numpy_version", "flint_version", "torch_version", "key", "kind"}
 
 
 def values(rows):
-    return [{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in rows]
+    """What the rows computed (not when, where, or with which library versions)."""
+    return [{k: v for k, v in r.items() if k not in ("key", "kind")} for r in without_run_fields(rows)]
 
 
 def test_rows_match_an_independent_rank_computation():

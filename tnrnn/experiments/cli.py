@@ -16,6 +16,10 @@ spinning OpenMP threads made training about 10x slower in our measurement.
 Outputs in ``--out`` (default ``tnrnn-experiments/<task>``): one JSON record per run in
 ``runs/``, ``summary.json`` and ``<task>_accuracy.png`` (test accuracy against T or B, one
 curve per depth). Ctrl-C stops after scoring the current run and keeps everything finished.
+Each run is also a row of the store ``experiments.sqlite`` in ``--out``
+(:mod:`tnrnn.experiments.grid`): runs train in ``--workers`` processes (default every core)
+or on a Dask cluster (``--scheduler``), and the same command again resumes, training only
+the runs not yet finished.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..cli import int_list
+from ..errors import InputError
 
 __all__ = ["add_experiment_parser", "add_experiment_arguments", "run_experiment", "PRESETS", "main"]
 
@@ -73,7 +78,11 @@ def _add_task_arguments(p: argparse.ArgumentParser, task: str) -> None:
     p.add_argument("--rac-norm", choices=["rms", "none"], default="rms",
                    help="per-step RMS normalisation of RAC states (default rms)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads per run (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="runs trained at once in worker processes (default: every core; 1: here)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="train the runs on a Dask scheduler, e.g. tcp://host:8786 (extra distributed)")
     p.add_argument("--out", help=f"output folder (default tnrnn-experiments/{task})")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--plot-only", action="store_true", help="only redraw the plot from the records in --out")
@@ -113,9 +122,10 @@ def run_experiment(args: argparse.Namespace) -> int:
     """Run the sweep that ``args`` describes; returns 0, or 130 when interrupted."""
     import torch
 
+    from ..store import default_workers
+    from .grid import grid_configs, run_grid
     from .models import param_count
     from .plots import write_accuracy_plot
-    from .train import run_sweep
 
     out = Path(args.out or f"tnrnn-experiments/{args.task}")
     if getattr(args, "plot_only", False):
@@ -129,19 +139,17 @@ def run_experiment(args: argparse.Namespace) -> int:
     lengths = args.lengths or preset["lengths"]
     for length in lengths:  # refuse a bad length before anything trains
         replace(base, length=length).validate()
+    workers = default_workers() if getattr(args, "workers", None) is None else args.workers
+    if workers < 1:
+        raise InputError(f"--workers must be a positive integer, got {workers}")
     torch.set_num_threads(max(1, args.threads))
     task = base.make_task()
-    records, interrupted = [], False
+    configs = []
     for cell in args.cells:
-        if args.no_match:
-            budget = None
-        else:
-            budget = args.params or param_count(cell, 1, args.width, task.vocab, task.n_classes)
-        recs, interrupted = run_sweep(base, lengths, args.depths, [cell], budget=budget,
-                                      out_dir=out, progress=not args.no_progress)
-        records += recs
-        if interrupted:
-            break
+        budget = None if args.no_match else args.params or param_count(cell, 1, args.width, task.vocab, task.n_classes)
+        configs += grid_configs(base, lengths, args.depths, [cell], budget=budget)
+    records, interrupted = run_grid(configs, out_dir=out, workers=workers, scheduler=getattr(args, "scheduler", None),
+                                    threads=args.threads, progress=not args.no_progress)
     _write_summary(out, args, records, interrupted)
     if records:
         plot = write_accuracy_plot(records, out / f"{args.task}_accuracy.png")

@@ -36,7 +36,10 @@ from .._version import __version__
 from ..errors import TnrnnError
 from .db import ResultStore
 
-__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary"]
+__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT"]
+
+#: How long to try reaching a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,12 @@ class _Inline:
 class _Local:
     """``workers`` local processes."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, preload: str) -> None:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        self.pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":  # workers fork from a server that has imported the compute module
+            context.set_forkserver_preload([preload])
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context)
 
     def submit(self, compute, payload):
         return self.pool.submit(compute_row, compute, payload)
@@ -146,7 +152,7 @@ class _Dask:
             self.client, self.own = scheduler, False
         else:
             try:
-                self.client = distributed.Client(scheduler, timeout="20s")
+                self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as err:
                 raise TnrnnError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
                                  "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
@@ -163,12 +169,12 @@ class _Dask:
             self.client.close()
 
 
-def _executor(workers: int, scheduler: Any, retries: int):
+def _executor(workers: int, scheduler: Any, retries: int, preload: str):
     if scheduler is not None:
         return _Dask(scheduler, retries)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise TnrnnError(f"workers must be a positive integer, got {workers!r}")
-    return _Inline() if workers == 1 else _Local(workers)
+    return _Inline() if workers == 1 else _Local(workers, preload)
 
 
 def run_jobs(
@@ -231,7 +237,7 @@ def run_jobs(
 
         bar = tqdm(total=len(jobs), desc=desc, unit="row")
     t0 = time.perf_counter()
-    executor = _executor(workers, scheduler, retries)
+    executor = _executor(workers, scheduler, retries, compute.__module__)
     window = (workers if scheduler is None else max(workers, _dask_threads(executor))) + (workers > 1)
     pending = deque(jobs)
     in_flight: dict[Any, Job] = {}
