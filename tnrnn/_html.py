@@ -129,7 +129,7 @@ def rows_text(title: str, rows: Sequence[Any], max_rows: int = 20) -> str:
     cells = [[value_text(d.get(c)) if d is not None else "…" for c in columns] for d in shown]
     width = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     lines = [f"{title} ({len(dicts)} row{'s' if len(dicts) != 1 else ''})",
-             "  ".join(c.ljust(w) for c, w in zip(columns, width)).rstrip()]
+             "  ".join(c.rjust(w) for c, w in zip(columns, width)).rstrip()]
     lines += ["  ".join(v.rjust(w) for v, w in zip(row, width)).rstrip() for row in cells]
     return "\n".join(lines)
 
