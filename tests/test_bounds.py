@@ -19,7 +19,8 @@ from tnrnn.bounds import (
     violations,
 )
 from tnrnn.errors import BoundViolationError, TnrnnError
-from tnrnn.formulas import multiset
+from tnrnn.rank import probe_cap
+from tnrnn.formulas import multiset, symmetric_copies_bound
 from tnrnn.rank import separation_rank
 
 GRID = [RACSpec(M=M, R=R, L=L, T=T) for L in (1, 2, 3) for M in (1, 2, 3) for R in (1, 2, 3) for T in (2, 4, 6)]
@@ -69,8 +70,13 @@ def test_rows_are_reproducible_from_their_seed(grid_rows):
 def test_general_partitions(L, name):
     spec = RACSpec(M=2, R=2, L=L, T=5)
     (row,) = check_bounds([(spec, name)], rng=3)
-    assert row.lower is None and row.symmetric is None and row.all_chains is None
-    assert 1 <= row.exact <= min(row.mincut, row.degree)
+    assert row.lower is None and row.all_chains is None
+    if name == "split:2":  # a prefix side: symmetric copies over the m = 3 other steps
+        assert row.symmetric == symmetric_copies_bound(2, L, 6)
+        assert row.ideal == (2 * (multiset(2, 3) - multiset(0, 3)) if L == 2 else None)
+    else:
+        assert row.symmetric is None and row.ideal is None
+    assert 1 <= row.exact <= min(row.mincut, row.degree, row.symmetric or row.mincut)
 
 
 def _row(**changes):
@@ -91,7 +97,7 @@ def test_violated_conjecture_says_so():
         check_row(row)
 
 
-@pytest.mark.parametrize("name", ["mincut", "degree", "symmetric", "all_chains"])
+@pytest.mark.parametrize("name", ["mincut", "degree", "symmetric", "ideal", "all_chains"])
 def test_violated_upper_bound_raises(name):
     row = _row(**{name: 1})
     with pytest.raises(BoundViolationError, match=f"{name} upper bound 1"):
@@ -184,3 +190,80 @@ def test_table_violation_is_written_then_raised(tmp_path, monkeypatch):
 
 def test_boundrow_is_a_dataclass_of_the_row():
     assert {f.name for f in dataclasses.fields(BoundRow)} >= {"lower", "exact", "mincut", "degree"}
+
+
+# --------------------------------------------------------------------------- boundary-ideal bound and proven ranks
+def _depth2_cases(M_max, R_max, cap, T_max):
+    """Every (L = 2 spec, split:k) with M, R, T <= the maxima whose probe cap is <= cap."""
+    for M in range(1, M_max + 1):
+        for R in range(1, R_max + 1):
+            for T in range(2, T_max + 1):
+                spec = RACSpec(M=M, R=R, L=2, T=T)
+                parts = [p for p in (Partition.split(T, k) for k in range(1, T)) if probe_cap(spec, p) <= cap]
+                yield from ((spec, p) for p in parts)
+
+
+def _check_depth2_formula(rows):
+    """Start-End rows: exact = min(ideal, degree, mincut), hence proven. Every row: exact <=
+    ideal (check_bounds raises otherwise). Returns the other prefix rows where the min is not met."""
+    se = [r for r in rows if r.partition == "start-end" or 2 * len(r.A) == r.T]
+    failed = [r for r in se if r.exact != min(r.ideal, r.degree, r.mincut)]
+    assert not failed, [(r.M, r.R, r.T, r.partition, r.exact, r.ideal, r.degree, r.mincut) for r in failed]
+    for r in rows:
+        assert r.exact <= r.ideal
+        if r.exact == min(r.ideal, r.degree, r.mincut):  # the min is met: proven, and by that bound
+            assert r.proven and r.exact == r.tightest_upper
+            assert all(getattr(r, name) == r.exact for name in r.proven_by.split(", "))
+        else:
+            assert not r.proven
+    return se, [r for r in rows if r.exact != min(r.ideal, r.degree, r.mincut)]
+
+
+def test_depth2_rank_is_min_of_ideal_degree_mincut_on_a_small_grid():
+    rows = check_bounds(list(_depth2_cases(4, 4, 120, 6)), rng=0)
+    se, other = _check_depth2_formula(rows)
+    assert len(se) == 4 * 4 * 3
+    # the ideal bound alone is what makes these rows proven (M < R, several steps)
+    assert any(r.proven_by == "ideal" and r.M < r.R for r in se)
+    # away from Start-End the min is not always met (e.g. M=3, R=2, split:1: rank T + 1)
+    assert any(r.M == 3 and r.R == 2 and r.partition == "split:1" and r.exact == r.T + 1 for r in other)
+
+
+@pytest.mark.slow
+def test_depth2_rank_is_min_of_ideal_degree_mincut_on_the_big_grid():
+    se, _ = _check_depth2_formula(check_bounds(list(_depth2_cases(6, 6, 1500, 16)), rng=1))
+    assert len(se) > 150
+
+
+def test_ideal_bound_violation_is_loud_and_the_probe_cap_catches_it(monkeypatch):
+    spec, part = RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8)
+    row = bound_row(spec, part, rng=0)
+    assert row.exact == row.ideal == 42 < row.symmetric and row.proven_by == "ideal"
+    with pytest.raises(BoundViolationError, match="ideal upper bound 41"):
+        check_row(dataclasses.replace(row, ideal=41))
+    # a wrong (too small) ideal bound in the probe cap: the growth loop reaches cap + 1 and says so
+    import tnrnn.rank.probes as probes
+
+    real = probes.boundary_ideal_bound
+    monkeypatch.setattr(probes, "boundary_ideal_bound", lambda *a: real(*a) - 1)
+    with pytest.raises(BoundViolationError, match="exceeds the proven upper bound 41"):
+        separation_rank(spec, part, rng=0)
+
+
+def test_proven_flag_of_rows_and_results():
+    # proven: M < R at depth 2, where only the ideal bound meets the rank
+    spec = RACSpec(M=2, R=3, L=2, T=8)
+    res = separation_rank(spec, "start-end", rng=0)
+    assert res.proven and res.proven_by == "ideal" and res.upper_bound == res.rank == 42
+    assert res.to_dict()["proven"] is True and "PROVEN" in res.report()
+    # not proven: depth 3, R = 2, where the rank sits below every upper bound
+    spec3 = RACSpec(M=2, R=2, L=3, T=8)
+    (row,) = check_bounds([spec3], rng=0)
+    assert row.exact < row.tightest_upper and not row.proven and row.proven_by is None
+    res3 = separation_rank(spec3, "start-end", rng=0)
+    assert not res3.proven and "certified lower bound" in res3.status and res3.to_dict()["proven"] is False
+    # the float path is never proven, even when its number meets a bound
+    fl = separation_rank(RACSpec(M=2, R=2, L=1, T=4), "start-end", method="float", rng=0)
+    assert fl.rank == 2 and not fl.proven and fl.upper_bound is None
+    # the paper's lower bound plays no part: a row whose exact equals `lower` only is not proven
+    assert not dataclasses.replace(row, exact=row.lower, proven_by=None).proven

@@ -122,3 +122,30 @@ def test_experiment_without_torch_is_one_line(capsys, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     code, _, err = run(capsys, "experiment", "ses", "--quick")
     assert code == 2 and "pip install torch==2.13.0" in err and err.count("\n") == 1
+
+
+def test_json_carries_ideal_and_proven(capsys):
+    args = ("--M", "2", "--R", "3", "--L", "2", "--T", "8", "--json")
+    part = tnrnn.Partition.start_end(8)
+    ideal = tnrnn.boundary_ideal_bound(2, 3, 2, part)
+    _, out, _ = run(capsys, "bound", *args)
+    assert json.loads(out)["ideal"] == ideal == 42
+    _, out, _ = run(capsys, "check", *args)
+    got = json.loads(out)
+    assert got["ideal"] == got["exact"] == 42 and got["proven"] is True and got["proven_by"] == "ideal"
+    _, out, _ = run(capsys, "rank", *args)
+    got = json.loads(out)
+    assert got["rank"] == 42 and got["proven"] is True and got["proven_by"] == "ideal"
+    # no ideal bound at L = 3 and for non-prefix partitions; L = 3, R = 2 is not proven
+    _, out, _ = run(capsys, "check", "--M", "2", "--R", "2", "--L", "3", "--T", "8", "--json")
+    got = json.loads(out)
+    assert got["ideal"] is None and got["proven"] is False and got["proven_by"] is None
+    _, out, _ = run(capsys, "bound", "--M", "2", "--R", "3", "--L", "2", "--T", "6", "--partition",
+                    "interleaved", "--json")
+    assert json.loads(out)["ideal"] is None
+    # tnrnn rank adds the min-cut, which the rank layer cannot know (shallow, interleaved)
+    _, out, _ = run(capsys, "rank", "--M", "3", "--R", "2", "--T", "6", "--partition", "interleaved", "--json")
+    got = json.loads(out)
+    assert got["rank"] == 8 and got["proven"] is True and got["proven_by"] == "mincut"
+    _, text, _ = run(capsys, "rank", "--M", "3", "--R", "2", "--T", "6", "--partition", "interleaved")
+    assert "PROVEN" in text

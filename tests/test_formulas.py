@@ -9,6 +9,7 @@ from tnrnn import (
     Partition,
     TnrnnError,
     all_chains_cut,
+    boundary_ideal_bound,
     conjectured_lower_bound,
     degree_bound,
     depth2_lower_bound,
@@ -18,7 +19,10 @@ from tnrnn import (
     shallow_start_end_rank,
     symmetric_copies_bound,
 )
-from tnrnn.formulas import layer_copies
+import numpy as np
+
+from tnrnn.formulas import layer_copies, prefix_split
+from tnrnn.rank import rank_mod_p
 
 
 @pytest.mark.parametrize("n", range(0, 6))
@@ -111,3 +115,63 @@ def test_network_size_matches_a_recursive_count(L, T):
 
     assert network_size(2, 2, L, T) == (count(L, T) + 1, count(L, T))
     assert network_size(2, 2, L, T, merged=True)[0] == count_merged(L, T) + 1
+
+
+# --------------------------------------------------------------------------- boundary-ideal bound
+def _ideal_dimension_by_monomials(R, u, m):
+    """Degree-m monomials in R variables divisible by one of z_1..z_u (a monomial ideal)."""
+    return sum(1 for mono in itertools.combinations_with_replacement(range(R), m) if min(mono) < u)
+
+
+def _ideal_dimension_of_random_forms(R, u, m, p=2**31 - 1, seed=0):
+    """dim of the degree-m part of the ideal of u random linear forms in R variables, over F_p:
+    the rank of {form * monomial of degree m - 1} written in the monomial basis."""
+    gen = np.random.default_rng(seed)
+    forms = gen.integers(0, p, size=(u, R))
+    basis = {mono: i for i, mono in enumerate(itertools.combinations_with_replacement(range(R), m))}
+    rows = []
+    for form in forms:
+        for low in itertools.combinations_with_replacement(range(R), m - 1):
+            row = np.zeros(len(basis), dtype=np.int64)
+            for var in range(R):
+                row[basis[tuple(sorted(low + (var,)))]] += form[var]
+            rows.append(row % p)
+    return rank_mod_p(np.array(rows), p) if rows else 0
+
+
+@pytest.mark.parametrize("R", range(1, 6))
+@pytest.mark.parametrize("m", range(1, 5))
+def test_boundary_ideal_bound_counts_the_ideal(R, m):
+    """R times the dimension of the ideal's degree-m part, counted two independent ways."""
+    for M in range(1, 7):
+        u = min(M, R)
+        want = R * _ideal_dimension_by_monomials(R, u, m)
+        assert boundary_ideal_bound(M, R, 2, Partition.split(m + 3, 3)) == want
+        if R <= 4 and m <= 3:
+            assert want == R * _ideal_dimension_of_random_forms(R, u, m, seed=R * 10 + m)
+
+
+def test_boundary_ideal_bound_against_symmetric_copies():
+    for M in range(1, 8):
+        for R in range(1, 8):
+            for T in (2, 4, 6, 10, 40):
+                ideal = boundary_ideal_bound(M, R, 2, Partition.start_end(T))
+                sym = symmetric_copies_bound(R, 2, T)
+                assert ideal == sym if M >= R else ideal < sym
+    # exact big integers, past 64 bits
+    big = boundary_ideal_bound(3, 60, 2, Partition.start_end(400))
+    assert big == 60 * (comb(259, 200) - comb(256, 200)) and big.bit_length() > 64
+
+
+def test_boundary_ideal_bound_where_it_applies():
+    assert boundary_ideal_bound(2, 3, 2, Partition.start_end(8)) == 3 * (15 - 1)
+    # a prefix on either side; m counts the other side's steps
+    assert boundary_ideal_bound(2, 3, 2, Partition.parse("A:4,5", 5)) == 3 * (multiset(3, 2) - 1)
+    assert boundary_ideal_bound(2, 3, 2, Partition.split(5, 2)) == 3 * (multiset(3, 3) - 1)
+    assert prefix_split(Partition.split(5, 2)) == (2, 3)
+    assert boundary_ideal_bound(2, 3, 2, Partition.interleaved(6)) is None
+    assert boundary_ideal_bound(2, 3, 2, Partition.parse("A:1,3", 4)) is None
+    for L in (1, 3, 4):
+        assert boundary_ideal_bound(2, 3, L, Partition.start_end(8)) is None
+    with pytest.raises(TnrnnError, match="R must be an integer >= 1, got 0"):
+        boundary_ideal_bound(2, 0, 2, Partition.start_end(4))

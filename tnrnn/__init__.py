@@ -18,6 +18,7 @@ from .errors import (
 )
 from .formulas import (
     all_chains_cut,
+    boundary_ideal_bound,
     conjectured_lower_bound,
     degree_bound,
     depth2_lower_bound,
@@ -70,7 +71,7 @@ __all__ = [
     # closed forms
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
     "paper_lower_bound", "input_copies", "all_chains_cut", "degree_bound",
-    "symmetric_copies_bound", "network_size",
+    "symmetric_copies_bound", "boundary_ideal_bound", "network_size",
     # drawing
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",
     "network_layout", "chain_layout", "lattice_layout",

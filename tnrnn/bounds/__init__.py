@@ -4,7 +4,10 @@ This package sits above :mod:`tnrnn.rank` and :mod:`tnrnn.mincut` (which never i
 each other) and holds them against each other.
 """
 
-from .rows import UPPER_BOUNDS, BoundRow, bound_row, case_seed, check_bounds, check_row, violations
+from .rows import (
+    UPPER_BOUNDS, BoundRow, bound_row, case_seed, check_bounds, check_row, formula_bounds, prove_rank,
+    violations,
+)
 from .summary import bounds_summary
 from .table import TABLE_COLUMNS, bounds_table, read_bounds_table
 
@@ -15,6 +18,8 @@ __all__ = [
     "check_bounds",
     "violations",
     "case_seed",
+    "formula_bounds",
+    "prove_rank",
     "UPPER_BOUNDS",
     "bounds_table",
     "bounds_summary",

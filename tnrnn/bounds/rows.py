@@ -10,8 +10,18 @@ For a (spec, partition):
 - ``exact``: :func:`tnrnn.rank.separation_rank` (probes over F_p).
 - upper bounds, valid for every weight setting: ``mincut``
   (:func:`tnrnn.mincut.mincut_bound`), ``degree`` (:func:`tnrnn.formulas.degree_bound`,
-  any partition), ``symmetric`` (:func:`tnrnn.formulas.symmetric_copies_bound`,
-  Start-End) and ``all_chains`` (:func:`tnrnn.formulas.all_chains_cut`, Start-End).
+  any partition), ``symmetric`` (:func:`tnrnn.formulas.symmetric_copies_bound` over the
+  ``m`` steps of the non-prefix side, for partitions with a prefix side ``1..k``: Start-End
+  and ``split:k``), ``ideal`` (:func:`tnrnn.formulas.boundary_ideal_bound`, L = 2 and a
+  prefix side; our derivation) and ``all_chains`` (:func:`tnrnn.formulas.all_chains_cut`,
+  Start-End).
+- ``proven_by``: the exact rank over F_p is a *deterministic* lower bound on the generic
+  rank (rank over F_p <= rank over Q of the same integers <= separation rank at those
+  weights <= generic rank); where it meets the smallest upper bound, the generic rank is
+  **proven** (``proven`` is True and ``proven_by`` names the bound). Otherwise the exact
+  rank is a certified lower bound that equals the generic rank with probability
+  ``>= 1 - failure_bound``. The paper's ``lower`` bound, a statement about almost all
+  weights, plays no part in this.
 
 :func:`check_bounds` raises :class:`~tnrnn.errors.BoundViolationError` if
 ``lower <= exact <= every upper bound`` fails: a violated theorem means a bug, or a
@@ -20,7 +30,7 @@ counterexample worth a paper; it never passes silently.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable
 
 import numpy as np
@@ -28,15 +38,58 @@ import numpy as np
 from .._rng import RngLike
 from .._html import RowTable, rows_html
 from ..errors import BoundViolationError, TnrnnError
-from ..formulas import all_chains_cut, degree_bound, paper_lower_bound, symmetric_copies_bound
+from ..formulas import all_chains_cut, paper_lower_bound
 from ..partition import Partition
-from ..rank import separation_rank
+from ..rank import RankResult, proven_by, proven_upper_bounds, separation_rank
 from ..spec import RACSpec
 
-__all__ = ["BoundRow", "bound_row", "violations", "check_row", "check_bounds", "case_seed", "UPPER_BOUNDS"]
+__all__ = ["BoundRow", "bound_row", "violations", "check_row", "check_bounds", "case_seed",
+           "UPPER_BOUNDS", "formula_bounds", "prove_rank"]
 
 #: Names of the upper-bound columns, in table order.
-UPPER_BOUNDS = ("mincut", "degree", "symmetric", "all_chains")
+UPPER_BOUNDS = ("mincut", "degree", "symmetric", "ideal", "all_chains")
+
+
+def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
+    """Every closed-form bound of one case (no min-cut, no rank), None where undefined.
+
+    Keys ``lower``, ``lower_status`` (the paper's bound, Start-End only), ``degree``,
+    ``symmetric`` and ``ideal`` (partitions with a prefix side) and ``all_chains``
+    (Start-End).
+
+    >>> formula_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.parse("split:5", 8))
+    {'lower': None, 'lower_status': None, 'degree': 24, 'symmetric': 30, 'ideal': 27, 'all_chains': None}
+    """
+    se = partition.is_start_end
+    lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
+    known = proven_upper_bounds(spec, partition)
+    return {"lower": lower, "lower_status": status, "degree": known["degree"],
+            "symmetric": known.get("symmetric"), "ideal": known.get("ideal"),
+            "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if se else None}
+
+
+def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "start-end", *,
+               mincut: int | None = None) -> RankResult:
+    """``result`` with the min-cut added to its upper bounds (and ``proven_by`` updated).
+
+    The rank layer knows only the closed-form bounds; this adds the min-cut (computed
+    unless given, and only when the closed forms do not already prove the rank).
+
+    >>> from tnrnn.rank import separation_rank
+    >>> spec = RACSpec(M=3, R=2, L=1, T=6)
+    >>> res = separation_rank(spec, "interleaved", rng=0)
+    >>> res.rank, res.upper_bound, res.proven, prove_rank(res, spec, "interleaved").proven_by
+    (8, 27, False, 'mincut')
+    """
+    if result.proven or not result.certified:
+        return result
+    partition = Partition.coerce(partition, spec.T)
+    if mincut is None:
+        from ..mincut import mincut_bound
+
+        mincut = int(mincut_bound(spec, partition).bound)
+    uppers = {"mincut": mincut, **proven_upper_bounds(spec, partition)}
+    return replace(result, upper_bound=min(uppers.values()), proven_by=proven_by(result.rank, uppers))
 
 
 @dataclass(frozen=True)
@@ -52,9 +105,11 @@ class BoundRow:
     lower: int | None
     lower_status: str | None
     exact: int
+    proven_by: str | None
     mincut: int | None
     degree: int
     symmetric: int | None
+    ideal: int | None
     all_chains: int | None
     certified: bool
     failure_bound: float | None
@@ -71,11 +126,18 @@ class BoundRow:
         """The smallest of the upper bounds that are defined."""
         return min(v for v in (getattr(self, k) for k in UPPER_BOUNDS) if v is not None)
 
+    @property
+    def proven(self) -> bool:
+        """True when the generic rank is proven: the certified exact rank meets the
+        smallest upper bound (named in ``proven_by``)."""
+        return self.certified and self.proven_by is not None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (big integers stay Python ints)."""
         out = asdict(self)
         out["A"] = list(self.A)
         out["tightest_upper"] = self.tightest_upper
+        out["proven"] = self.proven
         return out
 
 
@@ -109,17 +171,14 @@ def bound_row(
     """
     partition = Partition.coerce(partition, spec.T)
     res = separation_rank(spec, partition, rng=rng, **rank_options)
-    se = partition.is_start_end
-    lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else (None, None)
+    bounds = formula_bounds(spec, partition)
+    bounds["mincut"] = _mincut(spec, partition) if with_mincut else None
+    uppers = {k: bounds[k] for k in UPPER_BOUNDS}
     return BoundRow(
         M=spec.M, R=spec.R, L=spec.L, T=spec.T, partition=partition.name, A=partition.A,
-        lower=lower, lower_status=status, exact=res.rank,
-        mincut=_mincut(spec, partition) if with_mincut else None,
-        degree=degree_bound(spec.M, spec.L, partition),
-        symmetric=symmetric_copies_bound(spec.R, spec.L, spec.T) if se else None,
-        all_chains=all_chains_cut(spec.R, spec.L, spec.T) if se else None,
-        certified=res.certified, failure_bound=res.failure_bound, n_probes=res.n_probes_A,
-        seed=res.seed, seconds=res.seconds,
+        exact=res.rank, **bounds, certified=res.certified, failure_bound=res.failure_bound,
+        n_probes=res.n_probes_A, seed=res.seed, seconds=res.seconds,
+        proven_by=proven_by(res.rank, uppers) if res.certified else None,
     )
 
 

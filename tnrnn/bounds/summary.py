@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._html import KeyValues
-from ..formulas import all_chains_cut, degree_bound, paper_lower_bound, symmetric_copies_bound
 from ..partition import Partition
 from ..spec import RACSpec
+from .rows import formula_bounds
 
 __all__ = ["bounds_summary"]
 
@@ -15,35 +15,37 @@ __all__ = ["bounds_summary"]
 def bounds_summary(
     spec: RACSpec, partition: Partition | str = "start-end", *, max_nodes: int | None = None
 ) -> dict[str, Any]:
-    """The min-cut, degree, symmetric-copies and all-chains upper bounds and the paper's
-    lower bound of one case, as a JSON-ready dict of exact integers.
+    """The min-cut, degree, symmetric-copies, boundary-ideal and all-chains upper bounds
+    and the paper's lower bound of one case, as a JSON-ready dict of exact integers.
 
-    ``symmetric``, ``all_chains`` and ``lower`` are defined for Start-End partitions only
-    and are ``None`` otherwise; ``lower_status`` says whether the lower bound is a theorem
-    (L <= 2) or the paper's conjecture (L >= 3).
+    ``all_chains`` and ``lower`` are defined for Start-End partitions only, ``symmetric``
+    for partitions with a prefix side ``1..k``, ``ideal`` for those at L = 2
+    (:func:`tnrnn.formulas.boundary_ideal_bound`); each is ``None`` where undefined.
+    ``lower_status`` says whether the lower bound is a theorem (L <= 2) or the paper's
+    conjecture (L >= 3).
 
     Examples
     --------
-    >>> s = bounds_summary(RACSpec(M=3, R=3, L=2, T=4))
-    >>> s["lower"], s["mincut"], s["degree"], s["symmetric"]
-    (6, 27, 18, 18)
+    >>> s = bounds_summary(RACSpec(M=2, R=3, L=2, T=8))
+    >>> s["lower"], s["mincut"], s["degree"], s["symmetric"], s["ideal"]
+    (5, 162, 120, 45, 42)
     """
     from ..mincut import mincut_bound
 
     partition = Partition.coerce(partition, spec.T)
     options = {} if max_nodes is None else {"max_nodes": max_nodes}
     cut = mincut_bound(spec, partition, **options)
-    start_end = partition.is_start_end
-    lower, status = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if start_end else (None, None)
+    bounds = formula_bounds(spec, partition)
     return KeyValues({
         "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,
         "mincut_edges": cut.n_cut,
-        "degree": degree_bound(spec.M, spec.L, partition),
-        "symmetric": symmetric_copies_bound(spec.R, spec.L, spec.T) if start_end else None,
-        "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if start_end else None,
-        "lower": lower,
-        "lower_status": status,
+        "degree": bounds["degree"],
+        "symmetric": bounds["symmetric"],
+        "ideal": bounds["ideal"],
+        "all_chains": bounds["all_chains"],
+        "lower": bounds["lower"],
+        "lower_status": bounds["lower_status"],
     }, "bounds_summary")

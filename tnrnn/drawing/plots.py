@@ -20,6 +20,7 @@ QUANTITIES = {
     "mincut": ("min-cut bound", (0, (1, 1.5))),
     "degree": ("degree bound", (0, (5, 1.5, 1, 1.5))),
     "symmetric": ("symmetric bound", (0, (2.5, 1))),
+    "ideal": ("boundary-ideal bound", (0, (4, 1, 1, 1, 1, 1))),
 }
 #: Colours of the depths (Paul Tol's high-contrast scheme plus black: distinct in greyscale).
 PALETTE = ("#004488", "#bb5566", "#ddaa33", "#000000", "#6699cc", "#997700")
@@ -147,7 +148,7 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     ----------
     rows : iterable of dict
         Table rows with keys ``L`` and ``T`` and any of ``exact``, ``lower``, ``mincut``,
-        ``degree``, ``symmetric`` (None or missing where unknown; ints of any size, or
+        ``degree``, ``symmetric``, ``ideal`` (None or missing where unknown; ints of any size, or
         digit strings). Optional ``M``, ``R`` (rows with several (M, R) are drawn as
         separate curves) and ``partition`` (a name, a Partition, or ``{"name": ...}``).
     ax : matplotlib Axes, optional

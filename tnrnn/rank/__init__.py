@@ -14,12 +14,14 @@ from .evaluate import evaluate_pairs
 from .fieldrank import numpy_rank_mod_p, rank_mod_p
 from .floatpath import svd_rank
 from .grid import grid_matrix, templates_needed
-from .probes import output_degree, probe_cap, schwartz_zippel_bound
-from .result import RankResult
+from .probes import output_degree, probe_cap, proven_upper_bounds, schwartz_zippel_bound
+from .result import RankResult, proven_by
 
 __all__ = [
     "separation_rank",
     "RankResult",
+    "proven_by",
+    "proven_upper_bounds",
     "evaluate_pairs",
     "rank_mod_p",
     "numpy_rank_mod_p",

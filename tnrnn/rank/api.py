@@ -21,9 +21,10 @@ from .probes import (
     DEFAULT_MAX_PROBES,
     output_degree,
     probe_rank,
+    proven_upper_bounds,
     schwartz_zippel_bound,
 )
-from .result import RankResult
+from .result import RankResult, proven_by
 
 __all__ = ["separation_rank"]
 
@@ -222,6 +223,7 @@ def _result(out, weights, partition, method, given, seed, notes, seconds) -> Ran
     if not exact and out.get("rank", 0) > out.get("cap", out["rank"]):
         notes.append(f"float rank {out['rank']} exceeds the proven upper bound {out['cap']}: numerical noise")
     svals = tuple(float(v) for v in out.get("singular_values", ())[:64])
+    uppers = proven_upper_bounds(spec, partition) if exact else {}
     return RankResult(
         rank=int(out["rank"]), method=method, certified=exact, certifies=certifies,
         spec=repr(spec), partition=_describe(partition), prime=p,
@@ -230,6 +232,8 @@ def _result(out, weights, partition, method, given, seed, notes, seconds) -> Ran
         failure_bound=fb, tolerance=out.get("tolerance"), sigma_gap=out.get("gap"),
         singular_values=svals, weights_given=given, capped=bool(out.get("capped", False)),
         notes=tuple(notes), primes=(p,) if exact else (), prime_ranks=(int(out["rank"]),) if exact else (),
+        upper_bound=min(uppers.values(), default=None),
+        proven_by=proven_by(int(out["rank"]), uppers) if exact else None,
     )
 
 

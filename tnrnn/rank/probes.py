@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from ..errors import BoundViolationError, MemoryLimitError
-from ..formulas import degree_bound, symmetric_copies_bound
+from ..formulas import boundary_ideal_bound, degree_bound, prefix_split, symmetric_copies_bound
 from ..partition import Partition
 from ..spec import RACSpec
 from ..weights import RACWeights
@@ -31,6 +31,7 @@ from .fieldrank import rank_mod_p
 
 __all__ = [
     "probe_cap",
+    "proven_upper_bounds",
     "check_probe_budget",
     "output_degree",
     "stage_sizes",
@@ -42,21 +43,35 @@ __all__ = [
 DEFAULT_MAX_PROBES = 4096
 
 
-def probe_cap(spec: RACSpec, partition: Partition) -> int:
-    """A proven upper bound on the separation rank, used to cap the probe counts.
+def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
+    """The upper bounds on the separation rank that the rank layer knows, by name.
 
-    The degree bound (any partition) and, when one side is a prefix ``1..k``, the
-    symmetric-copies bound over the other side's ``m = T - k`` steps,
-    ``prod_l multiset(R, C(m + L - l - 1, L - l))`` (for Start-End this is
-    :func:`tnrnn.formulas.symmetric_copies_bound`; the derivation is the same for any
-    prefix: ``y`` depends on the prefix only through the boundary states, with degree
-    ``c_l`` in layer l's state).
+    Each holds for all weights: ``"degree"`` (any partition); when one side is a prefix
+    ``1..k`` and the other has ``m = T - k`` steps, ``"symmetric"``, the symmetric-copies
+    bound over those m steps, ``prod_l multiset(R, C(m + L - l - 1, L - l))`` (for
+    Start-End this is :func:`tnrnn.formulas.symmetric_copies_bound`; the derivation is the
+    same for any prefix: ``y`` depends on the prefix only through the boundary states,
+    with degree ``c_l`` in layer l's state), and for L = 2 ``"ideal"``
+    (:func:`tnrnn.formulas.boundary_ideal_bound`). The min-cut is not among them (``rank``
+    never imports ``mincut``; :mod:`tnrnn.bounds` adds it).
+
+    >>> proven_upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
+    {'degree': 120, 'symmetric': 45, 'ideal': 42}
     """
-    cap = degree_bound(spec.M, spec.L, partition)
-    for head, tail in ((partition.A, partition.B), (partition.B, partition.A)):
-        if head == tuple(range(1, len(head) + 1)):
-            cap = min(cap, symmetric_copies_bound(spec.R, spec.L, 2 * len(tail)))
-    return cap
+    bounds = {"degree": degree_bound(spec.M, spec.L, partition)}
+    split = prefix_split(partition)
+    if split is not None:
+        bounds["symmetric"] = symmetric_copies_bound(spec.R, spec.L, 2 * split[1])
+        ideal = boundary_ideal_bound(spec.M, spec.R, spec.L, partition)
+        if ideal is not None:
+            bounds["ideal"] = ideal
+    return bounds
+
+
+def probe_cap(spec: RACSpec, partition: Partition) -> int:
+    """A proven upper bound on the separation rank, used to cap the probe counts: the
+    smallest of :func:`proven_upper_bounds`."""
+    return min(proven_upper_bounds(spec, partition).values())
 
 
 def output_degree(spec: RACSpec, weights_random: bool) -> int:

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
-__all__ = ["RankResult"]
+__all__ = ["RankResult", "proven_by"]
+
+
+def proven_by(exact: int, upper_bounds: Mapping[str, int | None]) -> str | None:
+    """The names of the upper bounds (valid for all weights) that ``exact`` meets.
+
+    ``exact`` must be a certified lower bound on the generic rank (an exact rank over F_p);
+    where it equals the smallest upper bound, the generic rank is **proven** to be that
+    value. Returns the names joined by ``", "`` in the given order, or None.
+
+    >>> proven_by(6, {"mincut": 8, "degree": 6, "ideal": 6, "symmetric": None})
+    'degree, ideal'
+    >>> proven_by(5, {"degree": 6}) is None
+    True
+    """
+    names = [k for k, v in upper_bounds.items() if v is not None and v == exact]
+    smallest = min((v for v in upper_bounds.values() if v is not None), default=None)
+    return ", ".join(names) if names and smallest == exact else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,14 @@ class RankResult:
         Every prime the rank was computed modulo (independent weights and probes for each),
         and the rank found modulo each; ``rank`` is the largest and ``failure_bound`` the
         product of the per-prime bounds.
+    upper_bound : int or None
+        The smallest upper bound valid for all weights that the computation knew
+        (:func:`tnrnn.rank.probes.proven_upper_bounds`; :mod:`tnrnn.bounds` adds the
+        min-cut). None on the float paths.
+    proven_by : str or None
+        Exact paths: the name(s) of the upper bound(s) that ``rank`` meets. Then the
+        generic rank is **proven** to be ``rank`` (a certified lower bound meeting an upper
+        bound), with no probability attached; see :attr:`proven`.
     """
 
     rank: int
@@ -85,6 +110,28 @@ class RankResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     primes: tuple[int, ...] = ()
     prime_ranks: tuple[int, ...] = ()
+    upper_bound: int | None = None
+    proven_by: str | None = None
+
+    @property
+    def proven(self) -> bool:
+        """True when the generic rank is proven to equal :attr:`rank`: the certified lower
+        bound meets an upper bound valid for all weights (named in :attr:`proven_by`).
+        When False, an exact :attr:`rank` is a certified lower bound on the generic rank
+        that equals it with probability ``>= 1 - failure_bound``."""
+        return self.certified and self.proven_by is not None
+
+    @property
+    def status(self) -> str:
+        """One line: ``proven``, ``certified lower bound`` or ``not certified``, and why."""
+        if self.proven:
+            return (f"PROVEN: the generic rank is {self.rank} (certified lower bound = "
+                    f"{self.proven_by} upper bound, valid for all weights)")
+        if self.certified:
+            fb = "?" if self.failure_bound is None else f"{self.failure_bound:.3g}"
+            return (f"certified lower bound on the generic rank; equals it with probability "
+                    f">= 1 - {fb} (smallest known upper bound {self.upper_bound})")
+        return "NOT certified (floating point)"
 
     def __int__(self) -> int:
         return self.rank
@@ -94,6 +141,8 @@ class RankResult:
         from .._html import spec_text
 
         kind = "exact over F_p" if self.certified else "float, not certified"
+        if self.proven:
+            kind = f"proven = {self.proven_by} bound"
         return (f"RankResult(rank={self.rank}, {kind}, spec={spec_text(self.spec)}, "
                 f"partition='{self.partition}')")
 
@@ -111,10 +160,11 @@ class RankResult:
             ("prime", self.prime),
             ("P(rank below generic)", None if self.failure_bound is None else f"≤ {self.failure_bound:.3g}"),
             ("capped", "yes: only a lower bound" if self.capped else None),
+            ("status", self.status),
         ]
         shown = {"rank", "method", "certified", "spec", "partition", "n_probes_A", "n_probes_B",
                  "prime", "failure_bound", "capped", "notes", "certifies", "singular_values",
-                 "stages", "seconds", "weights_given", "seed"}
+                 "stages", "seconds", "weights_given", "seed", "proven_by"}
         rows += [(k, value_text(v)) for k, v in fields.items() if k not in shown and v not in (None, ())]
         rows += [("certifies", self.certifies)] + [("note", n) for n in self.notes]
         return html_table("RankResult", rows)
@@ -125,6 +175,7 @@ class RankResult:
         out["stages"] = list(self.stages)
         out["singular_values"] = list(self.singular_values)
         out["notes"] = list(self.notes)
+        out["proven"] = self.proven
         out["primes"] = list(self.primes)
         out["prime_ranks"] = list(self.prime_ranks)
         if not isinstance(self.seed, (int, type(None))):
@@ -155,6 +206,7 @@ class RankResult:
             gap = "inf" if self.sigma_gap == float("inf") else f"{self.sigma_gap:.3g}"
             lines.append(f"  tolerance  {self.tolerance:.3g}   singular-value gap {gap}")
         lines.append(f"  certifies  {self.certifies}")
+        lines.append(f"  status     {self.status}")
         if self.capped:
             lines.append("  CAPPED: the rank equals a side of the matrix; it is only a lower bound")
         lines.extend(f"  note       {n}" for n in self.notes)
