@@ -148,7 +148,7 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
                    rf"{_fmt(ymax + 1.4)}) {{{header}}};")
     if partition is not None and partition.is_prefix:
         x = _fmt(len(partition.A) + 0.5)
-        out.append(rf"\draw[text, densely dashed] ({x},{_fmt(ymin - 0.75)}) -- ({x},{_fmt(ymax + 0.45)});")
+        out.append(rf"\draw[draw=text, densely dashed] ({x},{_fmt(ymin - 0.75)}) -- ({x},{_fmt(ymax + 0.45)});")
         out.append(rf"\node[lbl, anchor=north east] at ({x},{_fmt(ymin - 0.35)}) {{$A$\,}};")
         out.append(rf"\node[lbl, anchor=north west] at ({x},{_fmt(ymin - 0.35)}) {{\,$B$}};")
     if partition is not None or cut is not None:
