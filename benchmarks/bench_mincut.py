@@ -1,6 +1,9 @@
 """Benchmark: min-cut bounds on large duplicated-input networks, and networkx for comparison.
 
-Run ``python benchmarks/bench_mincut.py`` (add ``--quick`` to skip T = 1024). Prints, per
+Run ``python benchmarks/bench_mincut.py`` (add ``--quick`` to skip T = 1024), or
+``python benchmarks/bench_mincut.py --targets`` for issue 14's whole ``tnrnn bound``
+processes (L=2 T=4096, L=3 T=384; wall time and the child's peak RSS) and the lean cut
+against networkx at T=256, all in the same run. Prints, per
 case, the network size, compile and cut times, and the bound; then the same flow graph
 (terminals merged, the same integer capacities as tnrnn's first max-flow) through
 ``networkx.minimum_cut`` at T = 256, with the speed-up. Targets (issue 4): L=2, T=256 under
@@ -61,12 +64,48 @@ def networkx_case(cb) -> float:
     return t2 - t1
 
 
+def bench_process_targets(M: int, R: int) -> None:
+    """Issue 14's targets: whole ``tnrnn bound`` processes, and networkx at T=256."""
+    from _process import load, run_process
+
+    from tnrnn.formulas import network_size
+
+    print(f"== whole `tnrnn bound` processes (M={M}, R={R}, Start-End), {load()}")
+    for L, T, target_s, target_gib in ((2, 4096, 30, 4), (3, 384, 60, 8), (3, 192, None, None)):
+        nodes, _ = network_size(M, R, L, T)
+        secs, gib, rc, out = run_process(["bound", "--M", str(M), "--R", str(R), "--L", str(L), "--T", str(T),
+                                          "--max-nodes", "200000000"])
+        line = next((x.strip() for x in out.splitlines() if "min-cut bound" in x), out.strip()[-200:])
+        verdict = "" if target_s is None else (
+            f"target < {target_s} s and < {target_gib} GiB: "
+            f"{'OK' if secs < target_s and gib < target_gib else 'MISSED'}")
+        print(f"   L={L} T={T} ({nodes:,} nodes in the full network): {secs:.2f} s, peak RSS {gib:.2f} GiB, "
+              f"exit {rc}; {verdict}\n      {line}")
+    spec = RACSpec(M=M, R=R, L=2, T=256)
+    mincut_bound(RACSpec(M=M, R=R, L=2, T=4), "start-end")  # imports (scipy) outside the timing
+    t0 = time.perf_counter()
+    lean = mincut_bound(spec, "start-end")
+    t_lean = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    full = mincut_bound(compile_network(spec), "start-end")
+    t_full = time.perf_counter() - t0
+    nx_time = networkx_case(full)
+    print(f"   T=256: tnrnn lean {t_lean:.3f} s (bound log2 {lean.log2:.2f}), full network compile + cut "
+          f"{t_full:.3f} s, networkx minimum_cut alone {nx_time:.3f} s: {nx_time / t_lean:.1f}x "
+          f"(target >= 20x: {'OK' if nx_time >= 20 * t_lean else 'MISSED'})")
+    print(f"   {load()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip L=2, T=1024")
+    ap.add_argument("--targets", action="store_true", help="issue 14's whole-process targets only")
     ap.add_argument("-M", type=int, default=2)
     ap.add_argument("-R", type=int, default=3)
     args = ap.parse_args()
+    if args.targets:
+        bench_process_targets(args.M, args.R)
+        return
     print(f"load average before: {os.getloadavg()}")
     M, R = args.M, args.R
     ours, cb256 = run_case(2, 256, M, R)

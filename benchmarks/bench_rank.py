@@ -1,7 +1,12 @@
 """Benchmark of exact separation ranks (probes over F_p) against the issue's targets.
 
-Run:  python benchmarks/bench_rank.py [--no-baseline] [--grid-T 12]
+Run:  python benchmarks/bench_rank.py --targets [--skip-48]   (issue 14: whole processes)
+      python benchmarks/bench_rank.py [--no-baseline] [--grid-T 12]
       python benchmarks/bench_rank.py --table results/bounds [--budget 900]   (the sweep only)
+
+``--targets`` runs whole ``tnrnn rank`` processes (wall time and the child's peak RSS) at
+L=2, M=R=4, T=32 (rank 3,876) beside python-flint's ``nmod_mat.rank`` alone on a random
+matrix of the same size, measured in the same run, and at T=48 (rank 11,700).
 
 Prints, for each target case, the rank, the probe stages, the time and the target; then a
 plain baseline at L=2, M=R=4, T=16 (every pair run through the forward pass, no shared
@@ -28,6 +33,41 @@ TARGETS = [  # (L, M, R, T, seconds)
     (2, 4, 4, 24, 20.0),
     (3, 3, 3, 8, 30.0),
 ]
+
+
+def bench_process_targets(skip_48: bool) -> None:
+    """Issue 14's targets: whole ``tnrnn rank`` processes against flint's elimination alone."""
+    import flint
+
+    from _process import load, run_process
+
+    print(f"== whole `tnrnn rank` processes (L=2 M=R=4, Start-End), {load()}")
+    n, p = 3877, 2**31 - 1
+    Y = np.random.default_rng(0).integers(0, p, (n, n))
+    mat = flint.nmod_mat(n, n, Y.ravel().tolist(), p)
+    t0 = time.perf_counter()
+    r = mat.rank()
+    t_flint = time.perf_counter() - t0
+    print(f"   baseline: flint nmod_mat.rank alone, random {n} x {n} mod 2^31-1: rank {r}, {t_flint:.2f} s")
+    cases = [(32, []), (32, ["--prime", "2097143"])]
+    if not skip_48:
+        cases += [(48, ["--prime", "2097143"]), (48, [])]
+    for T, extra in cases:
+        args = ["rank", "--M", "4", "--R", "4", "--L", "2", "--T", str(T), "--max-probes", "20000",
+                "--json", *extra]
+        secs, gib, rc, out = run_process(args)
+        rank = "?"
+        if rc == 0:
+            import json
+
+            rank = json.loads(out[out.index("{"):])["rank"]
+        label = " ".join(extra) or "default prime 2^31-1"
+        if T == 32:
+            verdict = f"ratio flint-alone / process = {t_flint / secs:.2f} (target > 1)"
+        else:
+            verdict = f"target < 60 s and < 4 GiB: {'OK' if secs < 60 and gib < 4 else 'MISSED'}"
+        print(f"   T={T} ({label}): rank {rank}, {secs:.2f} s, peak RSS {gib:.2f} GiB, exit {rc}; {verdict}")
+    print(f"   {load()}")
 
 
 def _load() -> str:
@@ -125,7 +165,12 @@ def main() -> None:
     ap.add_argument("--table", help="run only the bounds sweep, writing TABLE.csv and TABLE.json")
     ap.add_argument("--budget", type=float, default=900.0, help="sweep time budget in seconds")
     ap.add_argument("--max-row-seconds", type=float, default=20.0, help="stop growing T after a slower row")
+    ap.add_argument("--targets", action="store_true", help="issue 14's whole-process targets only")
+    ap.add_argument("--skip-48", action="store_true", help="with --targets: skip T=48")
     args = ap.parse_args()
+    if args.targets:
+        bench_process_targets(args.skip_48)
+        return
     if args.table:
         run_table(args.table, args.budget, args.max_row_seconds)
         return

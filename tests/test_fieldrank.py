@@ -136,3 +136,42 @@ def test_progress_reports_every_column():
     seen = []
     blas_rank_mod_p(np.random.default_rng(0).integers(0, 101, (50, 70)), 101, progress=seen.append)
     assert sum(seen) == 50
+
+
+@pytest.mark.parametrize("p", [65_521, DEFAULT_PRIME])
+def test_blas_memory_estimate_bounds_the_measured_peak(p):
+    import tracemalloc
+
+    from tnrnn.rank.blasrank import blas_rank_bytes
+
+    Y = np.random.default_rng(0).integers(0, p, (700, 600))
+    blas_rank_mod_p(Y[:40, :40], p)  # load the compiled kernels outside the measurement
+    tracemalloc.start()
+    blas_rank_mod_p(Y, p)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    estimate = blas_rank_bytes(700, 600, p)
+    assert 8 * Y.size < peak <= estimate < 4 * peak
+
+
+def test_memory_is_refused_up_front():
+    from tnrnn.errors import MemoryLimitError
+    from tnrnn.rank.fieldrank import check_rank_memory
+
+    from tnrnn.rank.blasrank import blas_rank_bytes
+
+    need = (8 * 10**8 + blas_rank_bytes(10_000, 10_000, 65_521)) / 2**30
+    with pytest.raises(MemoryLimitError, match=rf"10,000 x 10,000 .* needs about {need:.2f} GiB, but only 0.50 GiB"):
+        check_rank_memory(10_000, 10_000, 65_521, "blas", max_bytes=2**29)
+    assert check_rank_memory(100, 100, 65_521, "numpy", max_bytes=2**29) == 2 * 8 * 100 * 100
+
+
+def test_probe_rank_refuses_a_stage_that_does_not_fit():
+    from tnrnn import Partition, RACSpec, random_modular_weights
+    from tnrnn.errors import MemoryLimitError
+    from tnrnn.rank.probes import probe_rank
+
+    w = random_modular_weights(RACSpec(M=4, R=4, L=2, T=16), 0)  # stages 64, 128, 256, 661
+    gen = np.random.default_rng(0)
+    with pytest.raises(MemoryLimitError, match="256 x 256"):  # stages 64, 128 fit, 256 does not
+        probe_rank(w, Partition.start_end(16), gen, max_bytes=1_000_000)

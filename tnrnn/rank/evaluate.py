@@ -15,6 +15,10 @@ Exactly over F_p (int weights) or in float64, with work shared between pairs:
   for L = 1 the whole matrix is one product ``Y = H G^T``.
 - Exact arithmetic uses uint64 entries in ``[0, p)`` with ``p < 2**31``: a product is below
   ``2**62``, so up to 4 products are summed before one ``% p``.
+- With numba installed, the exact per-pair recursion of that case (L >= 2) runs as one
+  fused compiled loop over the pairs on every core (:mod:`tnrnn.rank._evalkernels`), with
+  the same field arithmetic, so the matrix is the same entry for entry
+  (``engine="numpy"`` forces the numpy loops).
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ def evaluate_pairs(
     probes_B: np.ndarray,
     *,
     max_entries: int = MAX_MATRIX_ENTRIES,
+    engine: str = "auto",
 ) -> np.ndarray:
     """The matrix ``Y[i, j] = y(a_i, b_j)`` of output 0.
 
@@ -130,6 +135,9 @@ def evaluate_pairs(
     probes_B : array (n_B, |B|, M)
     max_entries : int
         Refuse (``MemoryLimitError``) matrices with more entries.
+    engine : {"auto", "numba", "numpy"}
+        ``"auto"``: the compiled kernel where one exists (exact weights) and numba is
+        installed. The result does not depend on it.
 
     Returns
     -------
@@ -144,12 +152,21 @@ def evaluate_pairs(
             f"evaluation matrix {a.shape[0]} x {b.shape[0]} exceeds max_entries={max_entries}; "
             "use fewer probes or raise max_entries"
         )
+    if engine not in ("auto", "numba", "numpy"):
+        raise InputError(f"engine must be 'auto', 'numba' or 'numpy', got {engine!r}")
+    compiled = engine == "numba" or (engine == "auto" and _has_numba())
     if 1 in partition.A:
-        return _evaluate_rows(weights, partition.A, a, partition.B, b)
-    return _evaluate_rows(weights, partition.B, b, partition.A, a).T
+        return _evaluate_rows(weights, partition.A, a, partition.B, b, compiled)
+    return _evaluate_rows(weights, partition.B, b, partition.A, a, compiled).T
 
 
-def _evaluate_rows(weights, row_steps, xr, col_steps, xc) -> np.ndarray:
+def _has_numba() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
+
+
+def _evaluate_rows(weights, row_steps, xr, col_steps, xc, compiled: bool = False) -> np.ndarray:
     """Y with rows over the side holding step 1."""
     spec = weights.spec
     p = weights.prime
@@ -166,7 +183,7 @@ def _evaluate_rows(weights, row_steps, xr, col_steps, xc) -> np.ndarray:
     uc = _proj1(weights, xc)
     ar = _Arith(p)
     if all(side == "c" for side, _ in schedule):
-        return _pure_suffix(weights, ar, h, uc[:, [i for _, i in schedule]])
+        return _pure_suffix(weights, ar, h, uc[:, [i for _, i in schedule]], compiled)
     return _mixed(weights, ar, h, ur, uc, schedule)
 
 
@@ -192,7 +209,7 @@ def _col_transfer(weights, uc: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarray:
+def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray, compiled: bool = False) -> np.ndarray:
     """Every remaining step on the column side: layer 1 handled linearly."""
     spec = weights.spec
     p = weights.prime
@@ -203,6 +220,8 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
         G = Q[0][:, 0, :]  # (nc, R): y = G(b) . h^1_k(a)
         Y = _matmul(h[:, 0], np.ascontiguousarray(G.T), p)
         return Y
+    if compiled and p is not None:
+        return _pure_suffix_compiled(weights, h, Q)
     Qs = [ar.scalars(q) for q in Q]  # each (nc, R, R)
     WH, WI, WO = _field_weights(ar, weights)
     hh = ar.scalars(h)
@@ -218,6 +237,26 @@ def _pure_suffix(weights, ar: _Arith, h: np.ndarray, uc: np.ndarray) -> np.ndarr
             _advance_pairs(ar, WH[1:], WI[1:], states, below, tmp)
         Y[r0:r1] = ar.lincomb(WO, states[-1], tmp)
     return Y.astype(np.int64) if p is not None else Y
+
+
+def _pure_suffix_compiled(weights, h: np.ndarray, Q: list) -> np.ndarray:
+    """The L >= 2 pure-suffix recursion in one compiled loop (see :mod:`._evalkernels`)."""
+    from . import _evalkernels
+
+    p = weights.prime
+    nr, nc = h.shape[0], Q[0].shape[0]
+    Qt = np.ascontiguousarray(np.stack(Q).transpose(0, 2, 3, 1), dtype=np.int64)  # (S, R, R, nc)
+    WH = np.ascontiguousarray(np.stack(weights.W_H[1:]), dtype=np.int64)
+    WI = np.ascontiguousarray(np.stack(weights.W_I[1:]), dtype=np.int64)
+    WO = np.ascontiguousarray(weights.W_O[0], dtype=np.int64)
+    if weights.spec.R * (p - 1) ** 2 < 2**52:  # small prime: exact float64 sums, vectorised
+        Y = np.empty((nr, nc), dtype=np.float64)
+        _evalkernels.pure_suffix_float(h.astype(np.float64), Qt.astype(np.float64), WH.astype(np.float64),
+                                       WI.astype(np.float64), WO.astype(np.float64), float(p), Y)
+        return Y.astype(np.int64)
+    Y = np.empty((nr, nc), dtype=np.int64)
+    _evalkernels.pure_suffix(np.ascontiguousarray(h, dtype=np.int64), Qt, WH, WI, WO, p, Y)
+    return Y
 
 
 def _field_weights(ar: _Arith, weights: RACWeights) -> tuple[list, list, np.ndarray]:

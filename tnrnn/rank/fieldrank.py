@@ -21,7 +21,8 @@ import numpy as np
 from ..errors import TnrnnError
 from ..modular import check_prime, to_field
 
-__all__ = ["rank_mod_p", "numpy_rank_mod_p", "flint_rank_mod_p", "BACKENDS", "BLAS_MIN_SIZE"]
+__all__ = ["rank_mod_p", "numpy_rank_mod_p", "flint_rank_mod_p", "BACKENDS", "BLAS_MIN_SIZE",
+           "rank_bytes", "available_bytes", "check_rank_memory"]
 
 #: Accepted ``backend`` names.
 BACKENDS = ("auto", "blas", "flint", "numpy")
@@ -105,6 +106,57 @@ def resolve_backend(backend: str, shape: tuple[int, int]) -> str:
         if _installed(need[name]):
             return name
     return "numpy"
+
+
+def rank_bytes(n: int, m: int, p: int, backend: str) -> int:
+    """Working memory of the rank of an n x m matrix (bytes, an upper estimate), beyond the
+    int64 matrix itself: blas see :func:`~tnrnn.rank.blasrank.blas_rank_bytes`; flint holds
+    one word per entry plus Python's list of the entries (about 40 bytes each) while
+    converting; numpy one int64 copy.
+
+    >>> rank_bytes(1000, 1000, 65_521, "numpy")
+    8000000
+    """
+    if backend == "blas":
+        from .blasrank import blas_rank_bytes
+
+        return blas_rank_bytes(n, m, p)
+    return n * m * (48 if backend == "flint" else 8)
+
+
+def available_bytes() -> int:
+    """Memory the OS can give this process now (``MemAvailable``; total memory elsewhere)."""
+    import os
+
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover (not Linux)
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")  # pragma: no cover
+
+
+def check_rank_memory(n: int, m: int, p: int, backend: str = "auto", *, held: int = 0,
+                      max_bytes: int | None = None) -> int:
+    """Refuse, before allocating, a rank whose matrix and working memory would not fit.
+
+    ``held``: bytes the caller will hold besides (the int64 matrix is counted here).
+    Returns the estimate; raises :class:`~tnrnn.errors.MemoryLimitError` with the figures.
+    """
+    from ..errors import MemoryLimitError
+
+    name = resolve_backend(backend, (n, m))
+    need = 8 * n * m + rank_bytes(n, m, p, name) + held
+    limit = available_bytes() if max_bytes is None else int(max_bytes)
+    if need > limit:
+        raise MemoryLimitError(
+            f"the rank of a {n:,} x {m:,} matrix over F_p ({name} backend) needs about "
+            f"{need / 2**30:,.2f} GiB, but only {limit / 2**30:,.2f} GiB are available; use "
+            "fewer probes (--max-probes) or free memory"
+        )
+    return need
 
 
 def rank_mod_p(matrix: np.ndarray, p: int, *, backend: str = "auto", progress=None) -> int:

@@ -27,7 +27,7 @@ from ..partition import Partition
 from ..spec import RACSpec
 from ..weights import RACWeights
 from .evaluate import evaluate_pairs
-from .fieldrank import rank_mod_p
+from .fieldrank import check_rank_memory, rank_mod_p, resolve_backend
 
 __all__ = [
     "probe_cap",
@@ -157,8 +157,13 @@ def probe_rank(
     max_probes: int = DEFAULT_MAX_PROBES,
     backend: str = "auto",
     progress: bool = False,
+    max_bytes: int | None = None,
 ) -> dict:
     """Grow the probe matrix until its rank is below both sides; exact weights only.
+
+    Each stage is refused before anything is allocated when the matrix and the rank's
+    working memory would exceed ``max_bytes`` (default: the memory available now), see
+    :func:`~tnrnn.rank.fieldrank.check_rank_memory`.
 
     Returns a dict with ``rank``, ``n_A``, ``n_B``, ``stages``, ``sizes`` (every reachable
     stage), ``cap`` (the proven upper bound) and ``seconds``.
@@ -183,12 +188,17 @@ def probe_rank(
     bar = _bar(progress, len(sizes), spec)
     try:
         for n in sizes:
+            check_rank_memory(n, n, p, backend, held=8 * Y.size, max_bytes=max_bytes)
             a_new = _draw(gen, n - a.shape[0], nA_steps, M, p)
             b_new = _draw(gen, n - b.shape[0], nB_steps, M, p)
+            if bar is not None:
+                bar.set_postfix_str(f"stage {n} x {n}: evaluating")
             Y = _grow(weights, partition, Y, a, b, a_new, b_new)
             a = np.concatenate([a, a_new])
             b = np.concatenate([b, b_new])
-            rank = rank_mod_p(Y, p, backend=backend)
+            if bar is not None:
+                bar.set_postfix_str(f"stage {n} x {n}: rank")
+            rank = _rank(Y, p, backend, bar)
             stages.append(n)
             if bar is not None:
                 bar.update(1)
@@ -204,6 +214,18 @@ def probe_rank(
             "cap": ub, "seconds": time.perf_counter() - t0}
 
 
+def _rank(Y: np.ndarray, p: int, backend: str, bar) -> int:
+    """The rank of one stage; with a progress bar, a nested bar over the eliminated columns
+    (tqdm estimates the remaining time from the columns done)."""
+    if bar is None or resolve_backend(backend, Y.shape) != "blas":
+        return rank_mod_p(Y, p, backend=backend)
+    from tqdm.auto import tqdm
+
+    with tqdm(total=min(Y.shape), desc=f"rank over F_p, {Y.shape[0]} x {Y.shape[1]}", unit="col",
+              leave=False) as cols:
+        return rank_mod_p(Y, p, backend=backend, progress=cols.update)
+
+
 def _grow(weights, partition, Y, a, b, a_new, b_new) -> np.ndarray:
     """Extend Y by the rows of a_new and the columns of b_new, reusing the old block."""
     n_old = Y.shape[0]
@@ -211,9 +233,10 @@ def _grow(weights, partition, Y, a, b, a_new, b_new) -> np.ndarray:
     out = np.empty((n, n), dtype=np.int64 if weights.prime is not None else np.float64)
     out[:n_old, :n_old] = Y
     if n_old and b_new.shape[0]:
-        out[:n_old, n_old:] = evaluate_pairs(weights, partition, a, b_new)
+        out[:n_old, n_old:] = evaluate_pairs(weights, partition, a, b_new, max_entries=n * n)
     if a_new.shape[0]:
-        out[n_old:, :] = evaluate_pairs(weights, partition, a_new, np.concatenate([b, b_new]))
+        out[n_old:, :] = evaluate_pairs(weights, partition, a_new, np.concatenate([b, b_new]),
+                                        max_entries=n * n)  # the stage's memory was checked
     return out
 
 

@@ -1,0 +1,56 @@
+"""The compiled probe-matrix kernel against the numpy loops and the plain forward pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tnrnn import Partition, RACSpec, RACWeights, forward, random_modular_weights
+from tnrnn.errors import InputError
+from tnrnn.modular import DEFAULT_PRIME
+from tnrnn.rank.evaluate import evaluate_pairs
+
+CASES = [(2, 4, 4, 8), (2, 2, 3, 10), (3, 2, 3, 6), (3, 3, 2, 5), (4, 2, 2, 6), (2, 1, 5, 4)]
+PRIMES = [7, 65_521, 2_097_143, DEFAULT_PRIME]
+
+
+def _parts(T):
+    return [Partition.start_end(T) if T % 2 == 0 else Partition.split(T, T // 2),
+            Partition.split(T, 1), Partition.from_sets([T], T)]
+
+
+@pytest.mark.parametrize("L,M,R,T", CASES)
+@pytest.mark.parametrize("p", PRIMES)
+def test_compiled_equals_numpy_bit_for_bit(L, M, R, T, p):
+    spec = RACSpec(M=M, R=R, L=L, T=T)
+    w = random_modular_weights(spec, L + M + R + T, prime=p)
+    rng = np.random.default_rng(T)
+    for part in _parts(T):
+        a = rng.integers(0, p, (23, len(part.A), M))
+        b = rng.integers(0, p, (17, len(part.B), M))
+        Y = evaluate_pairs(w, part, a, b, engine="numba")
+        assert Y.dtype == np.int64 and np.array_equal(Y, evaluate_pairs(w, part, a, b, engine="numpy"))
+
+
+@pytest.mark.parametrize("p", [65_521, DEFAULT_PRIME])
+def test_compiled_at_p_minus_1_equals_forward(p):
+    """Every weight, initial state and probe entry p - 1 (the largest products), against
+    the plain forward pass over all pairs."""
+    spec = RACSpec(M=3, R=3, L=3, T=6)
+    full = lambda *shape: np.full(shape, p - 1, dtype=np.int64)  # noqa: E731
+    w = RACWeights(spec, tuple(full(3, 3) for _ in range(3)), (full(3, 3), full(3, 3), full(3, 3)),
+                   tuple(full(3) for _ in range(3)), full(1, 3), prime=p)
+    part = Partition.start_end(6)
+    a = np.concatenate([full(4, 3, 3), np.random.default_rng(0).integers(0, p, (5, 3, 3))])
+    b = np.concatenate([full(3, 3, 3), np.random.default_rng(1).integers(0, p, (4, 3, 3))])
+    Y = evaluate_pairs(w, part, a, b, engine="numba")
+    X = np.concatenate([np.repeat(a, len(b), axis=0), np.tile(b, (len(a), 1, 1))], axis=1)
+    assert np.array_equal(Y, forward(w, X)[:, 0].reshape(len(a), len(b)))
+
+
+def test_engine_name_is_checked():
+    spec = RACSpec(M=2, R=2, L=2, T=4)
+    w = random_modular_weights(spec, 0)
+    a = np.zeros((2, 2, 2), dtype=np.int64)
+    with pytest.raises(InputError, match="engine"):
+        evaluate_pairs(w, Partition.start_end(4), a, a, engine="cuda")
