@@ -204,3 +204,15 @@ def test_two_sweeps_into_one_store_at_once(tmp_path):
         assert store.integrity() == "ok"
         assert len(store.sweeps()) == 2
     assert values(read_bounds_table(path)) == values(bounds_table(None, **KILL_GRID))
+
+
+def test_worker_processes_get_their_share_of_the_threads():
+    numba = pytest.importorskip("numba")
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from tnrnn.store.run import limit_threads
+
+    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=limit_threads,
+                                initargs=(1,)) as pool:
+        assert pool.submit(numba.get_num_threads).result() == 1

@@ -13,12 +13,13 @@ the client also writes each record to ``runs/`` as before, so plots and
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .._io import write_text_atomic
 from ..store import Job, ResultStore, run_jobs
+from .train import grid_configs
 
 __all__ = ["KIND", "run_grid", "train_row", "run_key", "grid_configs"]
 
@@ -31,22 +32,6 @@ def run_key(config) -> tuple:
     """The key of one training run: its axes first (for the order), then the whole config."""
     cfg = asdict(config)
     return (("kind", KIND), *((a, cfg[a]) for a in _AXES), ("config", cfg))
-
-
-def grid_configs(base, lengths, depths, cells, budget: int | None = None) -> list:
-    """The configs of a grid, in (cell, depth, length) order, widths matched to ``budget``."""
-    from .models import match_width
-
-    out = []
-    for cell in cells:
-        for depth in depths:
-            for length in lengths:
-                config = replace(base, cell=cell, depth=depth, length=length).validate()
-                if budget is not None:
-                    task = config.make_task()
-                    config = replace(config, width=match_width(cell, depth, budget, task.vocab, task.n_classes))
-                out.append(config)
-    return out
 
 
 def train_row(payload: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from .._io import write_text_atomic
 from ..errors import InputError
 from .tasks import Task, make_task
 
-__all__ = ["RunConfig", "train_run", "run_sweep", "record_path", "load_records"]
+__all__ = ["RunConfig", "train_run", "run_sweep", "grid_configs", "record_path", "load_records"]
 
 
 @dataclass(frozen=True)
@@ -256,32 +256,44 @@ def _json_safe(value):
     return value
 
 
-def run_sweep(base: RunConfig, lengths: list[int], depths: list[int], cells: list[str], *,
-              budget: int | None = None, out_dir: str | Path | None = None, progress: bool = True,
-              log=print) -> tuple[list[dict], bool]:
-    """Train every (cell, depth, length) combination; returns (records, interrupted).
+def grid_configs(base: RunConfig, lengths: list[int], depths: list[int], cells: list[str],
+                 budget: int | None = None) -> list[RunConfig]:
+    """The configs of every (cell, depth, length), in that order.
 
     With ``budget`` the width of each (cell, depth) is :func:`~tnrnn.experiments.models.match_width`
-    of that parameter count; otherwise every run uses ``base.width``. A Ctrl-C stops the sweep
-    after the current run has been scored and recorded; the records of finished runs are kept.
+    of that parameter count; otherwise every run uses ``base.width``.
     """
     from .models import match_width
 
-    records: list[dict] = []
+    out = []
     for cell in cells:
         for depth in depths:
             for length in lengths:
                 config = replace(base, cell=cell, depth=depth, length=length).validate()
                 if budget is not None:
                     task = config.make_task()
-                    width = match_width(cell, depth, budget, task.vocab, task.n_classes)
-                    config = replace(config, width=width)
-                record = train_run(config, out_dir=out_dir, progress=progress)
-                records.append(record)
-                if log is not None:
-                    log(_summary_line(record))
-                if record["interrupted"]:
-                    return records, True
+                    config = replace(config, width=match_width(cell, depth, budget, task.vocab, task.n_classes))
+                out.append(config)
+    return out
+
+
+def run_sweep(base: RunConfig, lengths: list[int], depths: list[int], cells: list[str], *,
+              budget: int | None = None, out_dir: str | Path | None = None, progress: bool = True,
+              log=print) -> tuple[list[dict], bool]:
+    """Train every (cell, depth, length) combination here; returns (records, interrupted).
+
+    Widths as in :func:`grid_configs`. A Ctrl-C stops the sweep after the current run has
+    been scored and recorded; the records of finished runs are kept. (The command line runs
+    grids through :func:`tnrnn.experiments.grid.run_grid`: worker processes, a store, resume.)
+    """
+    records: list[dict] = []
+    for config in grid_configs(base, lengths, depths, cells, budget):
+        record = train_run(config, out_dir=out_dir, progress=progress)
+        records.append(record)
+        if log is not None:
+            log(_summary_line(record))
+        if record["interrupted"]:
+            return records, True
     return records, False
 
 

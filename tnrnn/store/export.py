@@ -190,7 +190,8 @@ def table_text(rows: Sequence[dict[str, Any]], suffix: str, *, columns: Sequence
         return to_csv(rows, columns)
     if suffix == ".json":
         return to_json(rows, meta, columns)
-    shown = display_columns or columns
+    shown = display_columns or [c for c in (columns or table_columns(rows))
+                                if not any(isinstance(r.get(c), dict) for r in rows)]  # no nested records
     return to_markdown(rows, shown) if suffix == ".md" else to_latex(rows, shown)
 
 

@@ -99,6 +99,25 @@ def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
     return row
 
 
+def limit_threads(threads: int) -> None:
+    """Give a worker process ``threads`` compute threads (numba, and BLAS through threadpoolctl
+    where installed), so that N workers on N cores do not each start a thread per core."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[name] = str(threads)  # for anything this worker starts or loads later
+    try:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    except ImportError:
+        pass
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads)
+    except ImportError:
+        pass
+
+
 class _Inline:
     """The executor of ``workers=1``: compute at once, in this process."""
 
@@ -125,7 +144,9 @@ class _Local:
         context = multiprocessing.get_context(method)
         if method == "forkserver":  # workers fork from a server that has imported the compute module
             context.set_forkserver_preload([preload])
-        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context)
+        threads = max(1, default_workers() // workers)
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads,
+                                           initargs=(threads,))
 
     def submit(self, compute, payload):
         return self.pool.submit(compute_row, compute, payload)
