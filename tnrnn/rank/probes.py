@@ -55,7 +55,7 @@ def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     :func:`tnrnn.formulas.upper_bounds`: each holds for all weights: ``"degree"`` (any
     partition); when one side is a prefix ``1..k`` and the other has ``m = T - k`` steps,
     ``"symmetric"``, the symmetric-copies bound over those m steps (for Start-End this is
-    :func:`tnrnn.formulas.symmetric_copies_bound`), and for L = 2 ``"ideal"``
+    :func:`tnrnn.formulas.symmetric_copies_bound`), and for L >= 2 ``"ideal"``
     (:func:`tnrnn.formulas.boundary_ideal_bound`). The min-cut is not among them (``rank``
     never imports ``mincut``; :mod:`tnrnn.bounds` adds it).
 
@@ -145,7 +145,8 @@ def _positive(name: str, value: object) -> int:
 #: n**3 must stay a float).
 _EXACT_BITS = 300
 
-_NAMES = {"degree": "degree bound", "symmetric": "symmetric-copies bound", "mincut": "min-cut bound"}
+_NAMES = {"degree": "degree bound", "symmetric": "symmetric-copies bound", "mincut": "min-cut bound",
+          "ideal": "boundary-ideal bound"}
 
 
 def _bound_name(name: str) -> str:
