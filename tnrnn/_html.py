@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 
 from .numbers import format_int
 
-__all__ = ["spec_text", "html_table", "rows_html", "partition_strip", "value_text", "Raw",
+__all__ = ["spec_text", "html_table", "rows_html", "rows_text", "partition_strip", "value_text", "Raw",
            "RowTable", "KeyValues", "SIDE_COLOURS", "MAX_STRIP_STEPS", "MAX_TABLE_ROWS"]
 
 #: Side A / side B fills of the partition strip (the same as the drawing's default Style).
@@ -39,9 +39,12 @@ SIDE_COLOURS = ("#2166ac", "#f4a582")
 MAX_STRIP_STEPS = 48
 #: A table shows at most this many rows (the first and last ones).
 MAX_TABLE_ROWS = 40
+#: Columns a table does not show: timings (not results; they would make stored notebooks
+#: differ on every run) and storage keys. ``to_dict()`` still has them.
+HIDDEN_COLUMNS = ("seconds", "rank_seconds", "key", "kind")
 
 _CSS = "border-collapse:collapse;font-size:90%"
-_CELL = "padding:1px 8px;text-align:right;border-bottom:1px solid #ddd"
+_CELL = "padding:1px 8px;text-align:right;border-bottom:1px solid #ddd;white-space:nowrap"
 
 
 def spec_text(spec: Any) -> str:
@@ -73,6 +76,10 @@ def value_text(value: Any) -> str:
         from .partition import steps_text
 
         return f"{value.get('name', 'explicit')} A={steps_text(tuple(value['A']))} B={steps_text(tuple(value['B']))}"
+    if isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        from .partition import steps_text
+
+        return steps_text(tuple(sorted(value)))
     if isinstance(value, (tuple, list)):
         items = list(value)
         text = ", ".join(map(str, items[:8])) + (", …" if len(items) > 8 else "")
@@ -100,6 +107,33 @@ class Raw(str):
     """A string :func:`html_table` inserts without escaping (HTML built by this module)."""
 
 
+def _row_dicts(rows: Sequence[Any]) -> tuple[list[dict], list[str]]:
+    dicts = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in rows]
+    columns = [k for k in dict.fromkeys(k for d in dicts for k in d) if k not in HIDDEN_COLUMNS]
+    return dicts, columns
+
+
+def rows_text(title: str, rows: Sequence[Any], max_rows: int = 20) -> str:
+    """The rows as an aligned plain-text table (timings hidden, long tables abridged).
+
+    >>> print(rows_text("t", [{"L": 1, "exact": 2, "seconds": 0.1}, {"L": 2, "exact": 10**20}]))
+    t (2 rows)
+    L      exact
+    1          2
+    2  1.000e+20
+    """
+    dicts, columns = _row_dicts(rows)
+    shown: list[dict | None] = list(dicts)
+    if len(dicts) > max_rows:
+        shown = dicts[:max_rows // 2] + [None] + dicts[-(max_rows // 2):]
+    cells = [[value_text(d.get(c)) if d is not None else "…" for c in columns] for d in shown]
+    width = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = [f"{title} ({len(dicts)} row{'s' if len(dicts) != 1 else ''})",
+             "  ".join(c.rjust(w) for c, w in zip(columns, width)).rstrip()]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(row, width)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
 def rows_html(title: str, rows: Sequence[Any], columns: Sequence[str] | None = None) -> str:
     """An HTML table with one line per row (dicts or objects with ``to_dict``).
 
@@ -107,9 +141,8 @@ def rows_html(title: str, rows: Sequence[Any], columns: Sequence[str] | None = N
     row class shows up without changing this function. Long tables keep the first and last
     rows (:data:`MAX_TABLE_ROWS` in all) and say how many were left out.
     """
-    dicts = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in rows]
-    if columns is None:
-        columns = list(dict.fromkeys(k for d in dicts for k in d))
+    dicts, found = _row_dicts(rows)
+    columns = found if columns is None else columns
     shown: list[dict | None] = list(dicts)
     if len(dicts) > MAX_TABLE_ROWS:
         half = MAX_TABLE_ROWS // 2
@@ -167,6 +200,9 @@ class RowTable(list):
 
     def _repr_html_(self) -> str:
         return rows_html(self.title, self)
+
+    def __repr__(self) -> str:
+        return rows_text(self.title, self)
 
 
 class KeyValues(dict):

@@ -161,6 +161,6 @@ def legend_rows(labels: list[str], width_in: float, font_size: float) -> tuple[i
     if not labels:
         return 1, 0
     chars = max(len(re.sub(r"[${}\\^_]|\\[a-z]+", "", text)) for text in labels)
-    col_in = (4.0 + 0.6 * chars) * font_size / 72  # handle, gaps and text
+    col_in = (3.5 + 0.55 * chars) * font_size / 72  # handle, gaps and text
     ncol = max(1, min(len(labels), int(width_in / col_in)))
     return ncol, math.ceil(len(labels) / ncol)

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import TnrnnError
+from .decorate import legend_rows
 from .figure import FigureResult
 from .style import Style
 
@@ -124,14 +125,16 @@ def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
                 alpha=1.0 if exact else 0.85)
 
 
-def _figure(style: Style, panels: int):
-    """A new Figure (no pyplot): the column preset's width, or 7 x 4 in by default."""
+def _figure(style: Style, panels: int, legend_rows: int):
+    """A new Figure (no pyplot): the column preset's width, or 7 x 4 in by default; the
+    legend's rows are added below the plot area."""
     from matplotlib.figure import Figure
 
     width = style.width or 7.0
     height = width * (0.62 if panels == 1 else 0.45) if style.width else 4.0
     if panels > 1 and style.width and style.width < 5:
-        height = width * 0.42 * panels + 0.9  # single column: panels stacked, legend below
+        height = width * 0.42 * panels  # single column: panels stacked
+    height += legend_rows * style.font_size * 1.5 / 72 if style.legend else 0.0
     fig = Figure(figsize=(width, height), dpi=style.dpi, layout="constrained")
     return fig
 
@@ -200,10 +203,12 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     pick = {g: (order.index(g) if several else depths.index(g[0])) for g in order}
     colour = {g: PALETTE[i % len(PALETTE)] for g, i in pick.items()}
     marker = {g: MARKERS[i % len(MARKERS)] for g, i in pick.items()}
+    handles, labels = _legend_entries(style, keys, order, colour, marker, several)
     if ax is not None:
         fig, axes, panels = ax.figure, [ax] * len(depths), False
     else:
-        fig = _figure(style, len(depths) if panels else 1)
+        ncol, nrows = legend_rows(labels, (style.width or 7.0) * 0.95, style.font_size * 0.9)
+        fig = _figure(style, len(depths) if panels else 1, nrows)
         narrow = style.width is not None and style.width < 5
         shape = (len(depths), 1) if panels and narrow else (1, len(depths)) if panels else (1, 1)
         grid = fig.subplots(*shape, squeeze=False).ravel()
@@ -219,14 +224,10 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
               xlabel=a is axes[-1] or not stacked)
         if panels:
             a.set_title(f"$L={d}$", fontsize=style.font_size)
-    handles, labels = _legend_entries(style, keys, order, colour, marker, several)
     if style.legend:
         if ax is not None:
             ax.legend(handles, labels, fontsize=style.font_size, frameon=False)
         else:
-            from .decorate import legend_rows
-
-            ncol, _ = legend_rows(labels, (style.width or 7.0) * 0.95, style.font_size * 0.9)
             fig.legend(handles, labels, loc="outside lower center", fontsize=style.font_size,
                        frameon=False, ncol=ncol, handlelength=2.4, columnspacing=1.2)
     if title is True:
