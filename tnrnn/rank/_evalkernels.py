@@ -10,20 +10,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ._blaskernels import _mulmod  # a * b mod p, the same compiled helper as the rank
+
 _OPTS = {"cache": True, "nogil": True}
-
-
-@nb.njit(inline="always", **_OPTS)
-def _mulmod(a, b, p, pinv):  # pragma: no cover (compiled)
-    """``a * b mod p`` for ``0 <= a, b < p < 2^31``: int64 product, float64 quotient estimate."""
-    prod = a * b
-    q = np.int64(np.float64(prod) * pinv)
-    r = prod - q * p
-    if r < 0:
-        r += p
-    if r >= p:
-        r -= p
-    return r
 
 
 @nb.njit(parallel=True, **_OPTS)
