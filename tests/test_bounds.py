@@ -40,8 +40,8 @@ def grid_rows():
 def test_grid_orderings_hold(grid_rows):
     assert len(grid_rows) == len(GRID)
     for row in grid_rows:
-        uppers = [row.mincut, row.degree, row.symmetric, row.all_chains]
-        assert None not in uppers  # Start-End: every bound is defined
+        uppers = [row.mincut, row.degree, row.symmetric, row.all_chains] + ([row.ideal] if row.L >= 2 else [])
+        assert None not in uppers  # Start-End: every bound is defined (ideal for L >= 2)
         assert row.lower <= row.exact <= min(uppers) == row.tightest_upper
         assert row.certified and row.failure_bound < 1e-3
         assert row.lower_status == ("conjecture" if row.L >= 3 else "theorem")
@@ -73,7 +73,7 @@ def test_general_partitions(L, name):
     assert row.lower is None and row.all_chains is None
     if name == "split:2":  # a prefix side: symmetric copies over the m = 3 other steps
         assert row.symmetric == symmetric_copies_bound(2, L, 6)
-        assert row.ideal == (2 * (multiset(2, 3) - multiset(0, 3)) if L == 2 else None)
+        assert row.ideal == {1: None, 2: 2 * (multiset(2, 3) - multiset(0, 3)), 3: symmetric_copies_bound(2, 3, 6) - 4}[L]
     else:
         assert row.symmetric is None and row.ideal is None
     assert 1 <= row.exact <= min(row.mincut, row.degree, row.symmetric or row.mincut)
@@ -256,8 +256,11 @@ def test_proven_flag_of_rows_and_results():
     res = separation_rank(spec, "start-end", rng=0)
     assert res.proven and res.proven_by == "ideal" and res.upper_bound == res.rank == 42
     assert res.to_dict()["proven"] is True and "PROVEN" in res.report()
-    # not proven: depth 3, R = 2, where the rank sits below every upper bound
-    spec3 = RACSpec(M=2, R=2, L=3, T=8)
+    # depth 3, R = 2: the generalised ideal bound (4 below symmetric copies) proves the rank
+    (row3,) = check_bounds([RACSpec(M=2, R=2, L=3, T=8)], rng=0)
+    assert row3.exact == row3.ideal == row3.symmetric - 4 == 106 and row3.proven_by == "ideal"
+    # not proven: depth 4, where the rank sits below every upper bound
+    spec3 = RACSpec(M=2, R=2, L=4, T=6)
     (row,) = check_bounds([spec3], rng=0)
     assert row.exact < row.tightest_upper and not row.proven and row.proven_by is None
     res3 = separation_rank(spec3, "start-end", rng=0)

@@ -71,8 +71,8 @@ def test_check_exits_1_on_a_violation(capsys, monkeypatch):
         (["bound", "--M", "2", "--R", "2", "--L", "3", "--T", "3000"], "has 18,036,022,002 nodes"),
         (["draw", "--M", "2", "--R", "2", "--L", "3", "--T", "3000", "-o", "x.png"], "above max_nodes=20,000,000"),
         (["draw", "--M", "2", "--R", "2", "--T", "4", "-o", "x.jpg"], "use a .pdf, .svg, .png or .tex"),
-        (["rank", "--M", "4", "--R", "4", "--L", "3", "--T", "30"], "may be as large as 987,754,944"),
-        (["check", "--M", "3", "--R", "3", "--L", "3", "--T", "12"], "raise max_probes (--max-probes) to 21253"),
+        (["rank", "--M", "4", "--R", "4", "--L", "3", "--T", "30"], "may be as large as 987,594,736"),
+        (["check", "--M", "3", "--R", "3", "--L", "3", "--T", "12"], "raise max_probes (--max-probes) to 21010"),
     ],
 )
 def test_bad_arguments_one_line_status_2(capsys, argv, message):
@@ -136,10 +136,15 @@ def test_json_carries_ideal_and_proven(capsys):
     _, out, _ = run(capsys, "rank", *args)
     got = json.loads(out)
     assert got["rank"] == 42 and got["proven"] is True and got["proven_by"] == "ideal"
-    # no ideal bound at L = 3 and for non-prefix partitions; L = 3, R = 2 is not proven
+    # L = 3: the generalised ideal bound proves the rank; L = 4, R = 2 is not proven
     _, out, _ = run(capsys, "check", "--M", "2", "--R", "2", "--L", "3", "--T", "8", "--json")
     got = json.loads(out)
-    assert got["ideal"] is None and got["proven"] is False and got["proven_by"] is None
+    assert got["ideal"] == got["exact"] == 106 and got["proven"] is True and got["proven_by"] == "ideal"
+    _, out, _ = run(capsys, "check", "--M", "2", "--R", "2", "--L", "4", "--T", "6", "--json")
+    got = json.loads(out)
+    assert got["ideal"] == 540 and got["exact"] == 106 and got["proven"] is False and got["proven_by"] is None
+    _, out, _ = run(capsys, "bound", "--M", "2", "--R", "2", "--L", "1", "--T", "6", "--json")
+    assert json.loads(out)["ideal"] is None
     _, out, _ = run(capsys, "bound", "--M", "2", "--R", "3", "--L", "2", "--T", "6", "--partition",
                     "interleaved", "--json")
     assert json.loads(out)["ideal"] is None

@@ -425,3 +425,33 @@ def test_report_is_byte_reproducible_without_timings(tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
     header = (tmp_path / "a" / "bounds_table.csv").read_text().splitlines()[0]
     assert "seconds" not in header and "seconds" not in (tmp_path / "a" / "bounds_table.json").read_text()
+
+
+@pytest.mark.parametrize("L,T", [(2, 5), (3, 4), (4, 3)])
+def test_layer_bands_one_per_chain_and_distinct_in_greyscale(L, T):
+    from math import comb
+
+    from matplotlib.collections import PatchCollection
+
+    from tnrnn.drawing.decorate import layer_shade
+
+    net = compile_network(RACSpec(M=2, R=2, L=L, T=T))
+    fig = draw(net, "split:1")
+    bands = [c for c in fig.axes[0].collections if isinstance(c, PatchCollection)]
+    assert len(bands) == 1
+    chains = sum(comb(T - 1 + L - l, L - l) for l in range(1, L + 1))  # closed form, per layer
+    assert len(bands[0].get_paths()) == chains
+    grey = [int(layer_shade(l)[1:3], 16) for l in range(1, L + 1)]
+    assert all(a - b >= 12 for a, b in zip(grey, grey[1:]))  # lighter to darker, visibly
+
+
+def test_bound_text_has_integer_exponents_and_plurals():
+    from tnrnn.drawing.render import format_bound
+
+    assert format_bound(2**40, factored="2^40") == "$2^{40}$"
+    assert format_bound(3**30 * 2, factored="3^30 * 2^1") == r"$3^{30} \cdot 2$"
+    assert format_bound(123456) == "$123{,}456$"
+    net = compile_network(RACSpec(M=3, R=3, L=2, T=40), merged=True)
+    cut = mincut_bound(net, "start-end")
+    note = [t.get_text() for t in draw(net, cut=cut).figure.texts][-1]
+    assert cut.bound > 10**9 and ".0}" not in note and "^{" in note and f"{cut.n_cut} cut edges" in note

@@ -171,7 +171,44 @@ def test_boundary_ideal_bound_where_it_applies():
     assert prefix_split(Partition.split(5, 2)) == (2, 3)
     assert boundary_ideal_bound(2, 3, 2, Partition.interleaved(6)) is None
     assert boundary_ideal_bound(2, 3, 2, Partition.parse("A:1,3", 4)) is None
-    for L in (1, 3, 4):
-        assert boundary_ideal_bound(2, 3, L, Partition.start_end(8)) is None
+    assert boundary_ideal_bound(2, 3, 1, Partition.start_end(8)) is None
+    # L >= 3: below the symmetric-copies bound even for M >= R; L = 3, R = 2: by exactly 4
+    for L, T in ((3, 6), (3, 8), (3, 20), (4, 6), (4, 10)):
+        for M in (2, 3, 7):
+            ideal, sym = boundary_ideal_bound(M, 2, L, Partition.start_end(T)), symmetric_copies_bound(2, L, T)
+            assert ideal == sym - 4 if L == 3 else ideal < sym - 4
+    assert boundary_ideal_bound(3, 3, 3, Partition.start_end(6)) == 759 < symmetric_copies_bound(3, 3, 6) == 840
     with pytest.raises(TnrnnError, match="R must be an integer >= 1, got 0"):
         boundary_ideal_bound(2, 0, 2, Partition.start_end(4))
+
+
+def _multigraded_ideal_dimension(R, u, c, p=2**31 - 1, seed=0):
+    """dim of the multidegree-c part of the ideal of u random multilinear forms (one variable of
+    each of len(c) groups of R variables), over F_p: the rank of {form * monomial of
+    multidegree c - (1..1)} in the monomial basis. A direct count, no Hilbert series."""
+    gen = np.random.default_rng(seed)
+    groups = len(c)
+
+    def monomials(degrees):
+        return list(itertools.product(*(itertools.combinations_with_replacement(range(R), d) for d in degrees)))
+
+    basis = {mono: i for i, mono in enumerate(monomials(c))}
+    rows = []
+    for _ in range(u):
+        form = gen.integers(0, p, size=(R,) * groups)
+        for low in monomials([d - 1 for d in c]):
+            row = np.zeros(len(basis), dtype=np.int64)
+            for idx in itertools.product(range(R), repeat=groups):
+                mono = tuple(tuple(sorted(low[g] + (idx[g],))) for g in range(groups))
+                row[basis[mono]] = (row[basis[mono]] + int(form[idx])) % p
+            rows.append(row)
+    return rank_mod_p(np.array(rows), p)
+
+
+@pytest.mark.parametrize("L, R, T", [(3, 2, 4), (3, 2, 6), (3, 3, 4), (3, 3, 6), (4, 2, 4), (4, 2, 6), (4, 3, 4)])
+def test_deep_boundary_ideal_bound_counts_the_multigraded_ideal(L, R, T):
+    """L >= 3: R times the generic dimension of the ideal of u multilinear forms, counted directly."""
+    c = [layer_copies(T, L, l) for l in range(1, L)]
+    for M in range(1, R + 2):
+        want = R * _multigraded_ideal_dimension(R, min(M, R), c, seed=M)
+        assert boundary_ideal_bound(M, R, L, Partition.start_end(T)) == want

@@ -325,8 +325,9 @@ def test_multiple_outputs_select_one():
 
 # --------------------------------------------------------------------------- several primes
 def test_several_primes_take_the_largest_and_multiply_the_bounds():
-    """L=3, M=R=2 stays below its proven cap, so every prime runs; F_5 is too small."""
-    spec, part = RACSpec(M=2, R=2, L=3, T=8), Partition.start_end(8)
+    """L=4, M=R=2 stays below its proven cap, so every prime runs; F_5 is too small.
+    (L=3, M=R=2 no longer does: the boundary-ideal bound proves its rank.)"""
+    spec, part = RACSpec(M=2, R=2, L=4, T=6), Partition.start_end(6)
     primes = (5, 2_097_143, DEFAULT_PRIME)
     res = separation_rank(spec, part, rng=3, prime=primes)
     assert res.primes == primes and len(res.prime_ranks) == 3

@@ -101,3 +101,29 @@ def test_tikz_compiles_with_pdflatex(tmp_path, L, T, merged):
     assert run.returncode == 0, run.stdout[-2000:]
     pdf = (tmp_path / "net.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+
+
+def test_bare_tikzpicture_to_input():
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=4))
+    cut = mincut_bound(net, "start-end")
+    bare = to_tikz(net, "start-end", cut=cut, standalone=False)
+    full = to_tikz(net, "start-end", cut=cut)
+    assert r"\documentclass" not in bare and r"\begin{document}" not in bare
+    assert bare.rstrip().endswith(r"\endgroup") and r"\begin{tikzpicture}" in bare
+    assert _parse(bare) == _parse(full)  # the same picture
+    assert r"densely dashed" in bare  # the partition line between steps 2 and 3
+    assert "(2.5," in bare.split("densely dashed]")[1].splitlines()[0]
+    assert "2 cut edges" in bare or f"{cut.n_cut} cut edge" in bare
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_bare_tikzpicture_compiles_inside_an_article(tmp_path):
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=4))
+    write_tikz(net, tmp_path / "fig.tex", partition="start-end", cut=mincut_bound(net, "start-end"),
+               standalone=False)
+    (tmp_path / "paper.tex").write_text("\\documentclass{article}\\usepackage{tikz}"
+                                        "\\usetikzlibrary{shapes.geometric}\\begin{document}"
+                                        "\\input{fig.tex}\\end{document}\n")
+    res = subprocess.run(["pdflatex", "-interaction=nonstopmode", "paper.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-2000:]

@@ -194,6 +194,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_atlas(args: argparse.Namespace) -> int:
+    from .atlas import make_atlas
+
+    paths = make_atlas(args.out, L_values=args.L, M_values=args.M, R_values=args.R, max_rank=args.max_rank,
+                       max_row_seconds=args.max_seconds, budget_seconds=args.budget, seed=args.seed,
+                       workers=args.workers)
+    print("\n".join(str(p) for p in paths))
+    return 0
+
+
 def cmd_experiment(args: argparse.Namespace) -> int:
     import importlib.util
 

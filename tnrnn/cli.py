@@ -28,6 +28,7 @@ _EXAMPLES = {
     "export": "tnrnn export table.sqlite -o table.csv -o table.tex",
     "draw": "tnrnn draw --M 2 --R 2 --L 2 --T 6 --cut -o lattice.pdf",
     "report": "tnrnn report --quick --out figures",
+    "atlas": "nice tnrnn atlas --out figures --budget 1800   # resumable: rerun to extend",
     "experiment": "tnrnn experiment ses --quick",
 }
 
@@ -148,6 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse, before compiling, networks too large to draw readably (default 200,000)")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
     _add_figure_options(p)
+
+    p = _subparser(sub, "atlas", "exact ranks with every bound and the proven flag over L=1..4, M,R=1..6 (resumable)")
+    p.add_argument("--out", default="figures", help="output folder (default figures)")
+    p.add_argument("--L", type=int_list, default=[2, 3, 1, 4], help="depths, in the order run (default 2,3,1,4)")
+    p.add_argument("--M", type=int_list, default=list(range(1, 7)), help="default 1..6")
+    p.add_argument("--R", type=int_list, default=list(range(1, 7)), help="default 1..6")
+    p.add_argument("--max-rank", type=int, default=2000, help="refuse rows whose proven upper bound is above (2000)")
+    p.add_argument("--max-seconds", type=float, default=60.0, help="stop growing T after a slower row (60)")
+    p.add_argument("--budget", type=float, default=None, help="stop sending rows after this many seconds")
+    p.add_argument("--workers", type=int, default=1, help="processes computing rows (default 1)")
+    p.add_argument("--seed", type=int, default=0)
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
     p.add_argument("--out", default="figures", help="output folder (default figures)")

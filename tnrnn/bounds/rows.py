@@ -12,7 +12,7 @@ For a (spec, partition):
   (:func:`tnrnn.mincut.mincut_bound`), ``degree`` (:func:`tnrnn.formulas.degree_bound`,
   any partition), ``symmetric`` (:func:`tnrnn.formulas.symmetric_copies_bound` over the
   ``m`` steps of the non-prefix side, for partitions with a prefix side ``1..k``: Start-End
-  and ``split:k``), ``ideal`` (:func:`tnrnn.formulas.boundary_ideal_bound`, L = 2 and a
+  and ``split:k``), ``ideal`` (:func:`tnrnn.formulas.boundary_ideal_bound`, L >= 2 and a
   prefix side; our derivation) and ``all_chains`` (:func:`tnrnn.formulas.all_chains_cut`,
   Start-End).
 - ``proven_by``: the exact rank over F_p is a *deterministic* lower bound on the generic

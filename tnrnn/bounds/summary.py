@@ -19,7 +19,7 @@ def bounds_summary(
     and the paper's lower bound of one case, as a JSON-ready dict of exact integers.
 
     ``all_chains`` and ``lower`` are defined for Start-End partitions only, ``symmetric``
-    for partitions with a prefix side ``1..k``, ``ideal`` for those at L = 2
+    for partitions with a prefix side ``1..k``, ``ideal`` for those at L >= 2
     (:func:`tnrnn.formulas.boundary_ideal_bound`); each is ``None`` where undefined.
     ``lower_status`` says whether the lower bound is a theorem (L <= 2) or the paper's
     conjecture (L >= 3).

@@ -51,7 +51,7 @@ def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     bound over those m steps, ``prod_l multiset(R, C(m + L - l - 1, L - l))`` (for
     Start-End this is :func:`tnrnn.formulas.symmetric_copies_bound`; the derivation is the
     same for any prefix: ``y`` depends on the prefix only through the boundary states,
-    with degree ``c_l`` in layer l's state), and for L = 2 ``"ideal"``
+    with degree ``c_l`` in layer l's state), and for L >= 2 ``"ideal"``
     (:func:`tnrnn.formulas.boundary_ideal_bound`). The min-cut is not among them (``rank``
     never imports ``mincut``; :mod:`tnrnn.bounds` adds it).
 

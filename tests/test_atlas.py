@@ -1,0 +1,86 @@
+"""Tests of tnrnn.atlas: a small atlas, its counts recomputed from the rows, resuming, figures."""
+
+import json
+
+import pytest
+
+from tnrnn.atlas import T_MAX, atlas_passes, atlas_summary, make_atlas
+from tnrnn.bounds import read_bounds_table
+from tnrnn.cli import main
+from tnrnn.formulas import multiset
+
+
+SMALL = dict(L_values=[1, 2, 3], M_values=[2, 3], R_values=[2, 3], T_max={1: 6, 2: 10, 3: 8}, max_rank=60,
+             progress=False)
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory):
+    out = tmp_path_factory.mktemp("atlas")
+    paths = make_atlas(out, **SMALL)
+    return out, paths, read_bounds_table(out / "atlas.sqlite")
+
+
+def test_passes_cover_every_partition_and_depth():
+    passes = atlas_passes()
+    assert [p["L_values"] for p in passes] == [[2], [3], [1], [4], [2], [3], [1], [4]]
+    for p in passes:
+        L = p["L_values"][0]
+        assert p["T_values"] == list(range(2, T_MAX[L] + 1)) and p["M_values"] == [1, 2, 3, 4, 5, 6]
+    splits = passes[4]["partitions"]
+    assert splits == [f"split:{k}" for k in range(1, T_MAX[2])]
+
+
+def test_atlas_files_and_counts(atlas):
+    out, paths, rows = atlas
+    names = {p.name for p in paths}
+    assert {"atlas.sqlite", "atlas.csv", "atlas.json", "atlas_summary.json", "atlas_L1.png", "atlas_L2.png",
+            "atlas_L3.png"} <= names
+    assert all(p.exists() for p in paths)
+    summary = json.loads((out / "atlas_summary.json").read_text())
+    ok = [r for r in rows if r["status"] == "ok"]
+    # independent recount from the rows
+    assert summary["rows"] == len(rows) and summary["rows_ok"] == len(ok) and summary["violations"] == 0
+    assert summary["proven"] == sum(r["exact"] == min(r[b] for b in ("mincut", "degree", "symmetric", "ideal",
+                                                                     "all_chains") if r[b] is not None)
+                                    for r in ok)
+    assert summary["conjecture_checks"] == sum(r["L"] == 3 and r["lower"] is not None for r in ok) > 0
+    assert summary["conjecture_holds"] == summary["conjecture_checks"]
+    shallow = [r for r in ok if r["L"] == 1 and r["lower"] is not None]
+    assert summary["theorem1_shallow_equal"] == len(shallow) > 0
+    assert all(r["exact"] == min(r["R"], r["M"] ** (r["T"] // 2)) for r in shallow)
+    held, total = summary["depth2_formula"]["start_end"]
+    assert held == total > 10
+    # every partition kind is there, and T grew until the rank cap refused a row
+    assert {"start-end", "interleaved", "split:1", "split:3"} <= {r["partition"] for r in rows}
+    too_large = [r for r in rows if r["status"] == "too-large"]
+    assert too_large and all("max_probes" in r["error"] or "as large as" in r["error"] for r in too_large)
+    # depth 2, M = 2 < R = 3: the boundary-ideal bound is the one that proves the rank
+    r = next(r for r in ok if (r["L"], r["M"], r["R"], r["T"], r["partition"]) == (2, 2, 3, 8, "start-end"))
+    assert r["exact"] == r["ideal"] == 3 * (multiset(3, 4) - 1) and r["proven_by"] == "ideal"
+
+
+def test_atlas_resumes_without_recomputing(atlas, monkeypatch):
+    out, _, rows = atlas
+    import tnrnn.bounds.table as table_mod
+
+    def refuse(payload):
+        raise AssertionError(f"row recomputed: {payload}")
+
+    monkeypatch.setattr(table_mod, "compute_bounds_row", refuse)
+    make_atlas(out, **SMALL)
+    assert len(read_bounds_table(out / "atlas.sqlite")) == len(rows)
+
+
+def test_summary_reports_a_depth2_formula_failure_away_from_start_end():
+    row = dict(L=2, M=3, R=2, T=6, partition="split:1", status="ok", exact=7, lower=None, lower_status=None,
+               proven=False, proven_by=None, mincut=64, degree=28, symmetric=12, ideal=12, all_chains=None)
+    s = atlas_summary([row])
+    assert s["depth2_formula"]["other_prefix"] == [0, 1]
+    assert s["depth2_formula"]["failures_other_prefix"] == [[3, 2, 6, "split:1", 7, 12]]
+
+
+def test_cli_atlas(capsys, tmp_path):
+    code = main(["atlas", "--out", str(tmp_path), "--L", "2", "--M", "2", "--R", "2", "--max-rank", "10"])
+    assert code == 0 and "atlas_L2.png" in capsys.readouterr().out
+    assert (tmp_path / "atlas.csv").exists()
