@@ -177,8 +177,14 @@ def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_table(tmp
     counts = []
     for attempt in range(5):
         proc = _start(path, workers=2 if attempt == 2 else 1)
-        time.sleep(rnd.uniform(0.8, 2.2))
-        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+        before, deadline = (counts[-1] if counts else 0), time.monotonic() + 120
+        while _count(path) <= before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait for this run's first stored row (imports are slow on a busy machine)
+        time.sleep(rnd.uniform(0.0, 0.6))
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+        except ProcessLookupError:  # it had already finished
+            pass
         told = proc.communicate()[0].split()
         n = _count(path)
         assert n >= (counts[-1] if counts else 0)

@@ -149,17 +149,33 @@ class ResultStore:
             except OSError as err:
                 raise StoreError(f"cannot create the folder of store {str(self.path)!r}: {err.strerror}") from None
         target = ":memory:" if self.path is None else str(self.path)
-        try:
-            self._db = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if self.path is not None:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
-            self._init_schema()
-        except sqlite3.DatabaseError as err:
-            self._close_quietly()
-            raise StoreError(f"cannot use {target!r} as a tnrnn store ({err}); give a new file "
-                             "or one written by tnrnn") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._open(target, timeout)
+                return
+            except sqlite3.OperationalError as err:
+                self._close_quietly()
+                # opening while another process creates the file or switches it to WAL can
+                # fail at once with "locked" (SQLite skips the busy wait where waiting could
+                # deadlock): try again until the timeout
+                if "locked" in str(err) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise StoreError(f"cannot use {target!r} as a tnrnn store ({err}); give a new file "
+                                 "or one written by tnrnn") from None
+            except sqlite3.DatabaseError as err:
+                self._close_quietly()
+                raise StoreError(f"cannot use {target!r} as a tnrnn store ({err}); give a new file "
+                                 "or one written by tnrnn") from None
+
+    def _open(self, target: str, timeout: float) -> None:
+        self._db = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        if self.path is not None:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self._init_schema()
 
     # ------------------------------------------------------------------ schema
     def _init_schema(self) -> None:
