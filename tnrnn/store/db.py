@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import TnrnnError
-from ..numbers import int_to_text
+from ..numbers import int_to_text, text_to_int as _text_to_int
 
 __all__ = ["ResultStore", "StoreError", "key_text", "STORE_SUFFIXES", "text_to_int"]
 
@@ -52,7 +52,6 @@ _SCHEMA_VERSION = 1
 _FIXED = ("key", "kind", "status", "sweep", "written", "data")
 _INT64 = 2**63 - 1
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CHUNK = 4000
 
 
 class StoreError(TnrnnError):
@@ -60,19 +59,16 @@ class StoreError(TnrnnError):
 
 
 def text_to_int(text: str) -> int:
-    """The integer of a decimal text of any length (no global digit limit is changed).
+    """The integer of a decimal text of any length (:func:`tnrnn.numbers.text_to_int`),
+    a :class:`StoreError` for anything else.
 
     >>> text_to_int("-" + "9" * 5000) == -(10**5000 - 1)
     True
     """
-    text = text.strip()
-    sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text)
-    if not digits.isdigit():
-        raise StoreError(f"expected a decimal integer, got {text[:40]!r}")
-    if len(digits) <= _CHUNK:
-        return sign * int(digits)
-    high, low = digits[: len(digits) // 2], digits[len(digits) // 2 :]
-    return sign * (text_to_int(high) * 10 ** len(low) + text_to_int(low))
+    try:
+        return _text_to_int(text)
+    except ValueError:
+        raise StoreError(f"expected a decimal integer, got {text.strip()[:40]!r}") from None
 
 
 def _encode(value: Any) -> Any:

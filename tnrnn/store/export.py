@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import TnrnnError
-from ..numbers import decimal_digits, format_int, format_int_latex, int_to_text
+from ..numbers import JSON_MAX_DIGITS, decimal_digits, format_int, format_int_latex, int_to_text
 from .db import text_to_int
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
 
 #: Formats of table files, by suffix.
 TABLE_SUFFIXES = (".csv", ".json", ".md", ".tex")
-_JSON_MAX_DIGITS = 4000
 _HIDDEN = ("key",)
 
 
@@ -99,7 +98,7 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
 
 
 def _json_value(v: Any, text_cols: set, col: str) -> Any:
-    if _is_int(v) and decimal_digits(v) > _JSON_MAX_DIGITS:
+    if _is_int(v) and decimal_digits(v) > JSON_MAX_DIGITS:
         text_cols.add(col)
         return int_to_text(v)
     if isinstance(v, dict):
