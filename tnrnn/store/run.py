@@ -100,8 +100,8 @@ def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
 
 
 def limit_threads(threads: int) -> None:
-    """Give a worker process ``threads`` compute threads (numba, and BLAS through threadpoolctl
-    where installed), so that N workers on N cores do not each start a thread per core."""
+    """Give a worker process ``threads`` compute threads (numba, and BLAS through
+    threadpoolctl), so that N workers on N cores do not each start a thread per core."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
         os.environ[name] = str(threads)  # for anything this worker starts or loads later
     try:
