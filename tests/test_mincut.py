@@ -483,3 +483,14 @@ def test_int32_capacity_guard():
     ok = np.full(graph.u.shape, 1, dtype=np.int64)
     side, value = min_cut_side(graph, ok)
     assert side[graph.source] and not side[graph.sink] and value >= 1
+
+
+def test_bounds_past_pythons_4300_digit_limit_print_and_serialise():
+    """L=4, T=74: a 4,7xx-digit bound; report, repr and to_dict never call str() on it."""
+    from tnrnn.numbers import decimal_digits, text_to_int
+
+    cut = mincut_bound(RACSpec(M=2, R=3, L=4, T=74), "start-end")
+    assert decimal_digits(cut.bound) > 4300
+    d = cut.to_dict()
+    assert text_to_int(d["bound_str"]) == cut.bound
+    assert "e+" in repr(cut) and "e+" in cut.report()

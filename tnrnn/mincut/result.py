@@ -9,6 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..network.model import NodeKind, RACNetwork
+from ..numbers import decimal_digits, format_int, int_to_text
 from ..partition import Partition
 from ..spec import RACSpec
 
@@ -18,10 +19,9 @@ _LAZY = ("network", "side", "cut_edges")
 
 
 def _short_int(n: int, digits: int = 40) -> str:
-    s = str(n)
-    if len(s) <= digits:
-        return s
-    return f"{s[:12]}...{s[-6:]} ({len(s)} digits)"
+    count = decimal_digits(n)
+    text = format_int(n, max_digits=digits)
+    return text if count <= digits else f"{text} ({count:,} digits)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,7 +196,7 @@ class CutBound:
             "partition": {"name": self.partition.name, "A": list(self.partition.A),
                           "B": list(self.partition.B)},
             "bound": int(self.bound),
-            "bound_str": str(self.bound),
+            "bound_str": int_to_text(self.bound),
             "log2": float(self.log2),
             "factored": self.factored(),
             "dim_counts": {str(d): int(c) for d, c in self.dim_counts.items()},
