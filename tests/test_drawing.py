@@ -440,7 +440,13 @@ def test_layer_bands_one_per_chain_and_distinct_in_greyscale(L, T):
     bands = [c for c in fig.axes[0].collections if isinstance(c, PatchCollection)]
     assert len(bands) == 1
     chains = sum(comb(T - 1 + L - l, L - l) for l in range(1, L + 1))  # closed form, per layer
-    assert len(bands[0].get_paths()) == chains
+    if L <= 2:
+        assert len(bands[0].get_paths()) == chains
+    else:  # block layout: a band per layer row of each shelf, one per staircase for layer 1
+        st = Style()
+        lay = network_layout(net, split=1, aspect=st.aspect * st.x_unit / st.y_unit)
+        staircases = comb(T - 1 + L - 2, L - 2)  # chains of layer 2
+        assert len(bands[0].get_paths()) == len(lay.bands) == (L - 1) * lay.shelves + staircases
     grey = [int(layer_shade(l)[1:3], 16) for l in range(1, L + 1)]
     assert all(a - b >= 12 for a, b in zip(grey, grey[1:]))  # lighter to darker, visibly
 

@@ -113,15 +113,17 @@ GRID = [(1, 5), (2, 1), (2, 3), (2, 6), (3, 3), (3, 5), (4, 4)]
 @pytest.mark.parametrize("form", ["full", "merged", "view"])
 def test_layout_matches_graph_walk(L, T, form):
     net = compile_network(RACSpec(M=2, R=2, L=L, T=T), merged=form == "merged")
-    lay = network_layout(net, merged=form != "full")
+    lay = network_layout(net, merged=form != "full", deep="nested")
     np.testing.assert_array_equal(lay.pos, _oracle(net, form == "view"))
 
 
-@pytest.mark.parametrize("L,T", GRID + [(2, 32), (3, 12)])
+@pytest.mark.parametrize("L,T,deep,split", [(L, T, "auto", None) for L, T in GRID + [(2, 32), (3, 12)]]
+                         + [(3, 5, "nested", None), (3, 6, "auto", 3), (4, 5, "auto", 2), (2, 6, "auto", 3),
+                            (3, 16, "auto", 8)])
 @pytest.mark.parametrize("form", ["full", "merged", "view"])
-def test_every_node_once_no_overlap_no_crossing(L, T, form):
+def test_every_node_once_no_overlap_no_crossing(L, T, deep, split, form):
     net = compile_network(RACSpec(M=3, R=2, L=L, T=T), merged=form == "merged")
-    lay = network_layout(net, merged=form != "full")
+    lay = network_layout(net, merged=form != "full", deep=deep, split=split)
     assert lay.pos.shape == (net.n_nodes, 2) and np.all(np.isfinite(lay.pos))
     shown = lay.pos[lay.visible]
     assert np.unique(shown, axis=0).shape[0] == shown.shape[0]  # no two nodes on one spot
@@ -130,20 +132,25 @@ def test_every_node_once_no_overlap_no_crossing(L, T, form):
     # hidden nodes sit on a visible node (their DELTA)
     hidden = lay.pos[~lay.visible]
     assert all((shown == p).all(axis=1).any() for p in hidden)
-    # every drawn edge is horizontal or vertical, and passes through no other node
+    # every drawn edge is a path of horizontal and vertical pieces through no other node
     e = np.flatnonzero(lay.edge_visible)
-    pu, pv = lay.pos[net.edge_u[e]], lay.pos[net.edge_v[e]]
+    assert set(lay.routes) <= set(e.tolist())
+    paths = lay.edge_paths(net.edge_u, net.edge_v, e)
+    pu = np.concatenate([p[:-1] for p in paths])
+    pv = np.concatenate([p[1:] for p in paths])
     assert np.all((pu[:, 0] == pv[:, 0]) | (pu[:, 1] == pv[:, 1]))
-    if shown.shape[0] < 600:
-        for a, b in zip(pu, pv):
-            lo, hi = np.minimum(a, b), np.maximum(a, b)
-            inside = np.all((shown >= lo) & (shown <= hi), axis=1)
-            assert inside.sum() == 2, (a, b)
+    if shown.shape[0] < 1500:
+        for path in paths:
+            hits = 0
+            for a, b in zip(path[:-1], path[1:]):
+                lo, hi = np.minimum(a, b), np.maximum(a, b)
+                hits += np.all((shown >= lo) & (shown <= hi), axis=1).sum()
+            assert hits == 2, path  # only its two ends (bends are empty points)
 
 
 def test_copies_of_an_input_are_aligned_under_their_step():
     net = compile_network(RACSpec(M=2, R=2, L=3, T=5))
-    lay = network_layout(net, merged=False)
+    lay = network_layout(net, merged=False, deep="nested")
     for t in range(1, 6):
         xs = lay.pos[net.input_copies(t), 0]
         assert xs.size == net.input_copies(t).size > 0 and np.all(xs == t)

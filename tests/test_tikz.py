@@ -13,7 +13,7 @@ from tnrnn.drawing.tikz import MAX_TIKZ_NODES
 from tnrnn.errors import MemoryLimitError, TnrnnError
 
 NODE = re.compile(r"^\\node\[(\w+), fill=(\w+)\] \(n(\d+)\) at \(([-\d.]+),([-\d.]+)\) \{\};$")
-EDGE = re.compile(r"^\\draw\[(edge|cut)\] \(n(\d+)\) -- \(n(\d+)\);$")
+EDGE = re.compile(r"^\\draw\[(edge|cut)\] \(n(\d+)\) -- (?:\([-\d.]+,[-\d.]+\) -- )*\(n(\d+)\);$")
 
 
 def _parse(doc):
@@ -35,7 +35,7 @@ def test_tikz_matches_layout_and_cut(L, T, form):
     net = compile_network(RACSpec(M=2, R=3, L=L, T=T), merged=form == "merged")
     cut = mincut_bound(net, Partition.start_end(T))
     doc = to_tikz(net, cut=cut, merged=form != "full")
-    lay = network_layout(net, merged=form != "full")
+    lay = network_layout(net, merged=form != "full", split=T // 2)
     nodes, edges = _parse(doc)
     assert sorted(nodes) == np.flatnonzero(lay.visible).tolist()
     for i, (_, fill, x, y) in nodes.items():
@@ -92,7 +92,7 @@ def _latex_ready():
 
 
 @pytest.mark.skipif(not _latex_ready(), reason="pdflatex with the standalone class is not installed")
-@pytest.mark.parametrize("L,T,merged", [(2, 4, False), (3, 4, True)])
+@pytest.mark.parametrize("L,T,merged", [(2, 4, False), (3, 4, True), (3, 8, False)])
 def test_tikz_compiles_with_pdflatex(tmp_path, L, T, merged):
     net = compile_network(RACSpec(M=2, R=3, L=L, T=T), merged=merged)
     write_tikz(net, tmp_path / "net.tex", cut=mincut_bound(net, Partition.start_end(T)))
@@ -112,7 +112,7 @@ def test_bare_tikzpicture_to_input():
     assert bare.rstrip().endswith(r"\endgroup") and r"\begin{tikzpicture}" in bare
     assert _parse(bare) == _parse(full)  # the same picture
     assert r"densely dashed" in bare  # the partition line between steps 2 and 3
-    assert "(2.5," in bare.split("densely dashed]")[1].splitlines()[0]
+    assert "(3.1," in bare.split("densely dashed]")[1].splitlines()[0]  # in the gap after step 2
     assert "2 cut edges" in bare or f"{cut.n_cut} cut edge" in bare
 
 

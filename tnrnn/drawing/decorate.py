@@ -68,6 +68,15 @@ def draw_bands(ax, network: RACNetwork, lay: Layout, style: Style) -> None:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
+    size = max(style.min_font_size, style.font_size * 0.85)
+    if lay.bands is not None:  # block layout: one band per layer row, labels per shelf
+        rects = [Rectangle((a, c), b - a, d - c) for _, a, b, c, d in lay.bands]
+        colours = [layer_shade(int(l)) for l in lay.bands[:, 0]]
+        ax.add_collection(PatchCollection(rects, facecolors=colours, edgecolors="none", zorder=0))
+        for x, y, l in lay.band_labels if style.layer_labels else ():
+            ax.text(x, y, f"$l{{=}}{int(l)}$", fontsize=size, color=style.text, ha="right",
+                    va="center", zorder=6)
+        return
     layer, y, x0, x1 = layer_rows(network, lay)
     drop = 1.0 if lay.merged_view else 2.0
     rects, colours = [], []
@@ -79,7 +88,6 @@ def draw_bands(ax, network: RACNetwork, lay: Layout, style: Style) -> None:
     if not style.layer_labels:
         return
     seen = set()
-    size = max(style.min_font_size, style.font_size * 0.85)
     for l, yy, a in zip(layer, y, x0):
         if l in seen and len(layer) > 12:
             continue
@@ -89,15 +97,19 @@ def draw_bands(ax, network: RACNetwork, lay: Layout, style: Style) -> None:
 
 
 def draw_partition_line(ax, lay: Layout, partition: Partition, style: Style) -> bool:
-    """A dashed vertical line between A = {1..k} and B (prefix partitions only); True if drawn."""
-    if not partition.is_prefix:
+    """Dashed vertical lines between A = {1..k} and B (``lay.lines``: one per staircase),
+    with ``A | B`` under the first; True if drawn."""
+    if not partition.is_prefix or not lay.lines.size:
         return False
-    xmin, xmax, ymin, ymax = lay.bbox()
-    x = len(partition.A) + 0.5
-    ax.plot([x, x], [ymin - 0.75, ymax + 0.45], color=style.text, lw=1.0, ls=(0, (4, 2)), zorder=0.5)
+    from matplotlib.collections import LineCollection
+
+    segs = [[(x, y0), (x, y1)] for x, y0, y1 in lay.lines]
+    ax.add_collection(LineCollection(segs, colors=style.text, linewidths=1.0, linestyles=[(0, (4, 2))],
+                                     zorder=0.5))
     size = max(style.min_font_size, style.font_size)
+    x, _, y1 = lay.lines[0]
     for dx, text, ha in ((-0.12, "$A$", "right"), (0.12, "$B$", "left")):
-        ax.text(x + dx, ymin - 0.35, text, fontsize=size, color=style.text, ha=ha, va="top", zorder=6)
+        ax.text(x + dx, y1, text, fontsize=size, color=style.text, ha=ha, va="top", zorder=6)
     return True
 
 

@@ -23,12 +23,13 @@ layer-1 blocks 2 units tall, sub-blocks start 1 unit below.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import TnrnnError
 from ..network.model import NodeKind, RACNetwork
+from .blocks import BlockGeometry, block_positions
 
 __all__ = ["Layout", "network_layout", "chain_layout", "lattice_layout", "copy_tuples",
            "default_merged_view"]
@@ -51,18 +52,45 @@ class Layout:
         True when drawn with merged geometry (a merged network, or a full one collapsed).
     edge_visible : ndarray of bool, shape (n_edges,)
         False for edges whose two ends share a position (internal to a merged site).
+    routes : dict
+        Edge index -> bend points (k, 2) between its two ends (block layout: the chain
+        edges that wrap from one shelf to the next); other edges are straight.
+    bands : ndarray (n, 5) or None
+        Block layout: ``(layer, x0, x1, y0, y1)`` grey band rectangles, one per layer row
+        of every shelf and one per staircase for layer 1. None: one band per chain.
+    band_labels : ndarray (n, 3)
+        ``(x, y, layer)``: where to write each layer's name (right-aligned at x).
+    lines : ndarray (n, 3)
+        Partition line segments ``(x, y_top, y_bottom)`` (prefix partitions only).
+    ticks : ndarray (n, 3)
+        Step numbers ``(x, y, step)`` written above the top chain.
+    shelves : int
+        Rows the top chain is wrapped into (1 unless block layout).
     """
 
     pos: np.ndarray
     visible: np.ndarray
     merged_view: bool
     edge_visible: np.ndarray
+    routes: dict = field(default_factory=dict)
+    bands: np.ndarray | None = None
+    band_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    lines: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    ticks: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    shelves: int = 1
 
     def bbox(self) -> tuple[float, float, float, float]:
-        """``(xmin, xmax, ymin, ymax)`` over the visible nodes."""
+        """``(xmin, xmax, ymin, ymax)`` over the visible nodes and edge routes."""
         p = self.pos[self.visible]
+        if self.routes:
+            p = np.concatenate([p, *self.routes.values()])
         return (float(p[:, 0].min()), float(p[:, 0].max()),
                 float(p[:, 1].min()), float(p[:, 1].max()))
+
+    def edge_paths(self, edge_u: np.ndarray, edge_v: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
+        """The polyline (k, 2) of each of ``edges``: its two ends with any bends between."""
+        return [np.vstack([self.pos[edge_u[e]], self.routes[int(e)], self.pos[edge_v[e]]])
+                if int(e) in self.routes else self.pos[[edge_u[e], edge_v[e]]] for e in edges]
 
 
 def default_merged_view(network: RACNetwork, max_full_nodes: int = MAX_FULL_NODES) -> bool:
@@ -138,7 +166,14 @@ def _chain_rows(network: RACNetwork, chain_layer: np.ndarray, first_step: np.nda
     return y
 
 
-def network_layout(network: RACNetwork, merged: bool | None = None) -> Layout:
+#: Target height / width (layout units) of block layouts: about square once drawn.
+BLOCK_ASPECT = 1.0
+#: Extra x opened between the last step of side A and the first of side B.
+SPLIT_GAP = 1.0
+
+
+def network_layout(network: RACNetwork, merged: bool | None = None, *, split: int | None = None,
+                   deep: str = "auto", aspect: float = BLOCK_ASPECT) -> Layout:
     """Positions of every node of ``network`` (see the module docstring for the geometry).
 
     Parameters
@@ -149,6 +184,15 @@ def network_layout(network: RACNetwork, merged: bool | None = None) -> Layout:
         Draw a full network in merged view (W_H and W_I hidden inside their DELTA).
         Default: merged view for merged networks and for full networks with more than
         ``MAX_FULL_NODES`` nodes.
+    split : int, optional
+        A prefix partition A = {1..split}: open a gap of ``SPLIT_GAP`` after step
+        ``split`` for the partition line (``Layout.lines``), clear of the input labels.
+    deep : {'auto', 'blocks', 'nested'}
+        'nested': the staircase of the module docstring at every depth; 'blocks': for
+        L >= 3, sub-blocks side by side, one row per layer, wrapped into shelves
+        (:mod:`tnrnn.drawing.blocks`); 'auto' = 'blocks'.
+    aspect : float
+        Block layout: the height/width (layout units) the shelves aim at.
 
     Returns
     -------
@@ -171,11 +215,17 @@ def network_layout(network: RACNetwork, merged: bool | None = None) -> Layout:
     if network.merged and not merged:
         raise TnrnnError("a merged network can only be drawn in merged view, got merged=False; "
                          "compile with merged=False for the full picture")
+    if deep not in ("auto", "blocks", "nested"):
+        raise TnrnnError(f"deep must be 'auto', 'blocks' or 'nested', got {deep!r}")
+    T = network.spec.T
+    if split is not None and not (isinstance(split, (int, np.integer)) and 0 < split < T):
+        raise TnrnnError(f"split must be a step 1..{T - 1} (the last step of side A), got {split!r}")
     merged = bool(merged)
+    if network.spec.L >= 3 and deep != "nested":
+        return _block_layout(network, merged, split, aspect)
     kind = network.node_kind
     step = network.node_step.astype(np.int64)
     layer = network.node_layer.astype(np.int64)
-    T = network.spec.T
     _, _, drop = _geometry(merged)
     is_input = kind == NodeKind.INPUT
     is_h0 = kind == NodeKind.H0
@@ -191,11 +241,33 @@ def network_layout(network: RACNetwork, merged: bool | None = None) -> Layout:
         y[kind == NodeKind.W_I] -= 1.0
     y[is_input] -= drop
     x[kind == NodeKind.W_O] = T + 0.5
+    geo = BlockGeometry(merged, split, SPLIT_GAP if split else 0.0)
+    if split:
+        x[x > split + 0.25] += geo.gap
     pos = np.column_stack([x, y])
+    top = float(y[~hidden].max())
+    ticks = np.column_stack([geo.X(np.arange(1, T + 1)), np.full(T, top + 0.55), np.arange(1, T + 1)])
+    lines = (np.array([[geo.line_x(), top + 0.45, float(y[~hidden].min()) - 0.75]]) if split
+             else np.zeros((0, 3)))
+    return _finish(network, pos, hidden, merged, ticks=ticks, lines=lines)
+
+
+def _finish(network: RACNetwork, pos: np.ndarray, hidden: np.ndarray, merged: bool, **extras) -> Layout:
+    pos = np.round(pos, 6) + 0.0  # sums of 0.5s and gaps: exact decimals, no -0.0
     same = np.all(pos[network.edge_u] == pos[network.edge_v], axis=1)
-    for arr in (pos, hidden, same):
+    for arr in (pos, hidden, same, *(v for v in extras.values() if isinstance(v, np.ndarray))):
         arr.setflags(write=False)
-    return Layout(pos=pos, visible=~hidden, merged_view=merged, edge_visible=~same)
+    return Layout(pos=pos, visible=~hidden, merged_view=merged, edge_visible=~same, **extras)
+
+
+def _block_layout(network: RACNetwork, merged: bool, split: int | None, aspect: float) -> Layout:
+    kind = network.node_kind
+    chain_layer = np.where(kind == NodeKind.INPUT, 1, network.node_layer.astype(np.int64))
+    first_step = np.where(kind == NodeKind.H0, 1, network.node_step.astype(np.int64))
+    geo = BlockGeometry(merged, split, SPLIT_GAP if split else 0.0)
+    pos, extras = block_positions(network, geo, aspect, chain_layer, first_step)
+    hidden = ((kind == NodeKind.W_H) | (kind == NodeKind.W_I)) if merged else np.zeros(kind.shape[0], bool)
+    return _finish(network, pos, hidden, merged, **extras)
 
 
 def chain_layout(network: RACNetwork, merged: bool | None = None) -> Layout:

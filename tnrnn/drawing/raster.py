@@ -45,8 +45,13 @@ def overview_image(network: RACNetwork, lay: Layout, sides: np.ndarray, shape: t
         return np.clip(row, 0, h - 1), np.clip(col, 0, w - 1)
 
     e = np.flatnonzero(lay.edge_visible)
-    ru, cu = pix(lay.pos[network.edge_u[e]])
-    rv, cv = pix(lay.pos[network.edge_v[e]])
+    a, b = lay.pos[network.edge_u[e]], lay.pos[network.edge_v[e]]
+    if lay.routes:  # wrapped chain edges: one segment per piece of the route
+        paths = lay.edge_paths(network.edge_u, network.edge_v, np.fromiter(lay.routes, dtype=np.int64))
+        a = np.concatenate([a, *(p[:-1] for p in paths)])
+        b = np.concatenate([b, *(p[1:] for p in paths)])
+    ru, cu = pix(a)
+    rv, cv = pix(b)
     horiz = np.zeros((h, w + 1), dtype=np.int32)
     vert = np.zeros((h + 1, w), dtype=np.int32)
     flat = ru == rv  # horizontal (or a single pixel)

@@ -36,7 +36,6 @@ MARKERS = {
     NodeKind.CORE: ("h", 0.46, True),
 }
 LINE_IN = 1.45 / 72  # inches per line of text, per point of font size
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_TOP = 1.5, 1.1, 0.9, 1.3  # layout units
 NODES_RASTERIZED = 5000  # above this many nodes, vector output rasterizes the marks
 
 
@@ -105,7 +104,10 @@ def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, st
         partition = Partition.coerce(partition, network.spec.T)
     if merged is None:
         merged = network.merged or network.n_nodes > style.max_full_nodes
-    return style, partition, cutv, network_layout(network, merged=merged)
+    split = len(partition.A) if partition is not None and partition.is_prefix else None
+    split = split if split and split < network.spec.T else None
+    aspect = style.aspect * style.x_unit / style.y_unit  # in layout units
+    return style, partition, cutv, network_layout(network, merged=merged, split=split, aspect=aspect)
 
 
 def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | None) -> np.ndarray:
@@ -145,22 +147,61 @@ def format_bound_tex(bound: int, log2: float | None = None, factored: str | None
     return r" \cdot ".join(parts)
 
 
+def content_box(lay: Layout) -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` in layout units of everything drawn at layout positions:
+    nodes, routes, bands, partition lines, step ticks, layer-label anchors, and one unit
+    right of the last input for its label and the output stub."""
+    xmin, xmax, ymin, ymax = lay.bbox()
+    xs, ys = [xmin, xmax + 1.0, lay.band_labels[:, 0] if lay.band_labels.size else xmin], [ymin, ymax]
+    if lay.bands is not None and lay.bands.size:
+        xs += [lay.bands[:, 1], lay.bands[:, 2]]
+        ys += [lay.bands[:, 3], lay.bands[:, 4]]
+    else:
+        xs.append(xmin - 0.45)  # nested layer labels (right-aligned there)
+    if lay.lines.size:
+        ys += [lay.lines[:, 1], lay.lines[:, 2]]
+    if lay.ticks.size:
+        ys.append(lay.ticks[:, 1])
+    xs = np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in xs])
+    ys = np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in ys])
+    return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+
+
+def margins(lay: Layout, style: Style) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in inches around :func:`content_box`: room for the layer
+    labels, the step numbers above and the ``A``/``B`` under the partition line."""
+    fs = style.font_size
+    left = 0.08 + (2.4 * max(style.min_font_size, 0.85 * fs) / 72 if style.layer_labels else 0.0)
+    top = 0.06 + (1.4 * fs / 72 if lay.ticks.size else 0.0)
+    bottom = 0.06 + (1.4 * fs / 72 if lay.lines.size else 0.0)
+    return left, 0.1, bottom, top
+
+
 def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]:
     """(width in, height in, inches per x unit, inches per y unit) of the drawing area.
 
     Units are ``style.x_unit`` / ``style.y_unit``; with ``style.width`` set (a column
     preset) the x unit is chosen so the figure is that wide, and y keeps the ratio. The
     height is then capped at ``style.max_size`` and at ``style.max_aspect`` times the width.
+    Margins (:func:`margins`) are in inches, so labels keep their room at any scale.
     """
-    xmin, xmax, ymin, ymax = lay.bbox()
-    wu, hu = xmax - xmin + MARGIN_LEFT + MARGIN_RIGHT, ymax - ymin + MARGIN_BOTTOM + MARGIN_TOP
-    xu = min(style.x_unit, style.max_size / wu) if style.width is None else style.width / wu
+    xmin, xmax, ymin, ymax = content_box(lay)
+    ml, mr, mb, mt = margins(lay, style)
+    dx, dy = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
+    full = style.max_size if style.width is None else style.width
+    xu = min(style.x_unit, (full - ml - mr) / dx) if style.width is None else (full - ml - mr) / dx
+    xu = max(xu, 1e-3)
+    width = dx * xu + ml + mr
     yu = xu * style.y_unit / style.x_unit
-    width = wu * xu
-    yu = min(yu, style.max_size / hu, style.max_aspect * width / hu)
-    return width, hu * yu, xu, yu
+    yu = max(min(yu, (style.max_size - mb - mt) / dy, (style.max_aspect * width - mb - mt) / dy), 1e-3)
+    return width, dy * yu + mb + mt, xu, yu
 
 
+def drawing_extent(lay: Layout, style: Style, xu: float, yu: float) -> tuple[float, float, float, float]:
+    """The axes limits (layout units) that put :func:`margins` around the content."""
+    xmin, xmax, ymin, ymax = content_box(lay)
+    ml, mr, mb, mt = margins(lay, style)
+    return xmin - ml / xu, xmax + mr / xu, ymin - mb / yu, ymax + mt / yu
 
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -234,10 +275,9 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
     cut_edges = np.zeros(network.n_edges, dtype=bool)
     if cut is not None:
         cut_edges[cut.edges] = True
-    segs = np.stack([lay.pos[network.edge_u], lay.pos[network.edge_v]], axis=1)
     width = min(style.edge_width, max(0.1, 0.08 * pt))
-    ax.add_collection(LineCollection(segs[on & ~cut_edges], colors=style.line, linewidths=width,
-                                     zorder=1, rasterized=big))
+    ax.add_collection(LineCollection(_paths(network, lay, on & ~cut_edges), colors=style.line,
+                                     linewidths=width, zorder=1, rasterized=big))
     wo = network.output_node
     x, y = lay.pos[wo]
     ax.plot([x, x + 0.45], [y, y], color=style.line, lw=width, zorder=1)
@@ -245,7 +285,7 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
         _bond_labels(ax, network, lay, on, style)
     if cut is None or not cut.edges.size:
         return
-    shown = segs[cut_edges & on]
+    shown = _paths(network, lay, cut_edges & on)
     for k, stroke in enumerate(cut_line_styles(style)):
         ax.add_collection(LineCollection(shown, zorder=2 + 0.1 * k, **{
             {"color": "colors", "linewidth": "linewidths", "linestyle": "linestyles"}.get(a, a): v
@@ -255,6 +295,15 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
         p = lay.pos[network.edge_v[hidden]]
         ax.scatter(p[:, 0], p[:, 1], s=(0.7 * pt) ** 2, marker="o", facecolors="none",
                    edgecolors=style.cut, linewidths=style.cut_width / 2, zorder=5)
+
+
+def _paths(network: RACNetwork, lay: Layout, mask: np.ndarray):
+    """Segments (n, 2, 2) of the straight edges in ``mask``, plus polylines of routed ones."""
+    idx = np.flatnonzero(mask)
+    routed = np.isin(idx, np.fromiter(lay.routes, dtype=np.int64, count=len(lay.routes)))
+    straight = idx[~routed]
+    segs = list(np.stack([lay.pos[network.edge_u[straight]], lay.pos[network.edge_v[straight]]], axis=1))
+    return segs + lay.edge_paths(network.edge_u, network.edge_v, idx[routed])
 
 
 def _bond_labels(ax, network, lay, on, style) -> None:
@@ -298,12 +347,13 @@ def _draw_labels(ax, network, lay, style, xu) -> None:
     step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
     width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
     every = max(1, math.ceil(width / pt_x))
-    top = float(lay.pos[lay.visible, 1].max())
-    for t in range(1, T + 1):
+    for x, y, t in lay.ticks:
         if t % every == 0 or t == 1:
-            ax.text(t, top + 0.55, str(t), fontsize=step_size, color=style.text, ha="center",
+            ax.text(x, y, str(int(t)), fontsize=step_size, color=style.text, ha="center",
                     va="bottom", family=style.font_family)
-    ax.text(0, top + 0.55, "$t$", fontsize=step_size, color=style.text, ha="center", va="bottom")
+    if lay.ticks.size:
+        x, y, _ = lay.ticks[0]
+        ax.text(x - 1, y, "$t$", fontsize=step_size, color=style.text, ha="center", va="bottom")
 
 
 def _draw_overview(ax, network, lay, sides, cut, style, extent) -> None:
@@ -373,9 +423,8 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
     style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
-    xmin, xmax, ymin, ymax = lay.bbox()
-    extent = (xmin - MARGIN_LEFT, xmax + MARGIN_RIGHT, ymin - MARGIN_BOTTOM, ymax + MARGIN_TOP)
     w, h, xu, yu = figure_units(lay, style)
+    extent = drawing_extent(lay, style, xu, yu)
     overview = int(lay.visible.sum()) > style.max_marks
     sides = node_sides(network, partition, cutv)
     line = partition is not None and partition.is_prefix

@@ -64,6 +64,9 @@ class Style:
     max_aspect : float
         The drawing is at most this many times as tall as it is wide (deep lattices are
         compressed vertically).
+    aspect : float
+        Height / width that deep lattices (L >= 3) aim at when their top chain is wrapped
+        into shelves (see :mod:`tnrnn.drawing.blocks`).
     node_scale : float
         Multiplies every marker size.
     edge_width, cut_width : float
@@ -105,6 +108,7 @@ class Style:
     max_size: float = 18.0
     width: float | None = None
     max_aspect: float = 2.5
+    aspect: float = 0.9
     node_scale: float = 1.0
     edge_width: float = 0.8
     cut_width: float = 2.4
@@ -124,6 +128,7 @@ class Style:
         if self.width is not None:
             _positive("width", self.width)
         for name in ("font_size", "min_font_size", "x_unit", "y_unit", "max_size", "max_aspect",
+                     "aspect",
                      "node_scale", "edge_width", "cut_width"):
             _positive(name, getattr(self, name))
         for name in ("dpi", "max_labels", "max_full_nodes", "max_marks"):

@@ -21,7 +21,7 @@ from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from .layout import Layout
-from .render import MARKERS, figure_units, format_bound_tex, glyph_kinds, node_sides, prepare
+from .render import MARKERS, content_box, figure_units, format_bound_tex, glyph_kinds, node_sides, prepare
 from .style import Style
 
 __all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]
@@ -108,7 +108,8 @@ def _edge_lines(network, lay, cut, rep) -> list[str]:
     out = []
     for e in np.flatnonzero(lay.edge_visible):
         kind = "cut" if cut_mask[e] else "edge"
-        out.append(rf"\draw[{kind}] (n{rep[network.edge_u[e]]}) -- (n{rep[network.edge_v[e]]});")
+        bends = "".join(f"({_fmt(x)},{_fmt(y)}) -- " for x, y in lay.routes.get(int(e), ()))
+        out.append(rf"\draw[{kind}] (n{rep[network.edge_u[e]]}) -- {bends}(n{rep[network.edge_v[e]]});")
     for e in np.flatnonzero(cut_mask & ~lay.edge_visible):  # inside a merged site: ring it
         out.append(rf"\draw[cut] (n{rep[network.edge_v[e]]}) circle[radius=0.3];")
     wo = network.output_node
@@ -118,7 +119,7 @@ def _edge_lines(network, lay, cut, rep) -> list[str]:
 
 def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[str]:
     spec = network.spec
-    xmin, xmax, ymin, ymax = lay.bbox()
+    xmin, xmax, ymin, ymax = content_box(lay)
     out = []
     inputs = network.input_nodes[lay.visible[network.input_nodes]]
     if style.show_labels(inputs.size):
@@ -128,9 +129,11 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
             out.append(rf"\node[lbl, anchor=west] at ({_fmt(lay.pos[i, 0] + 0.28)},{_fmt(lay.pos[i, 1])}) "
                        rf"{{$x^{{{t}}}{sub}$}};")
     every = max(1, -(-spec.T // 40))
-    for t in range(1, spec.T + 1):
+    for x, y, t in lay.ticks:
         if t == 1 or t % every == 0:
-            out.append(rf"\node[lbl, anchor=south] at ({t},{_fmt(ymax + 0.55)}) {{{t}}};")
+            out.append(rf"\node[lbl, anchor=south] at ({_fmt(x)},{_fmt(y)}) {{{int(t)}}};")
+    for x, y, layer in lay.band_labels if style.layer_labels else ():
+        out.append(rf"\node[lbl, anchor=east] at ({_fmt(x)},{_fmt(y)}) {{$l{{=}}{int(layer)}$}};")
     if title is True:
         form = "merged" if network.merged else "full"
         view = " (merged view)" if lay.merged_view and not network.merged else ""
@@ -145,12 +148,13 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
     if lines:
         header = r" \\ ".join(lines)
         out.append(rf"\node[anchor=south west, align=left, text=text] at ({_fmt(xmin - 0.5)},"
-                   rf"{_fmt(ymax + 1.4)}) {{{header}}};")
-    if partition is not None and partition.is_prefix:
-        x = _fmt(len(partition.A) + 0.5)
-        out.append(rf"\draw[draw=text, densely dashed] ({x},{_fmt(ymin - 0.75)}) -- ({x},{_fmt(ymax + 0.45)});")
-        out.append(rf"\node[lbl, anchor=north east] at ({x},{_fmt(ymin - 0.35)}) {{$A$\,}};")
-        out.append(rf"\node[lbl, anchor=north west] at ({x},{_fmt(ymin - 0.35)}) {{\,$B$}};")
+                   rf"{_fmt(ymax + 0.8)}) {{{header}}};")
+    if partition is not None and partition.is_prefix and lay.lines.size:
+        for x, y0, y1 in lay.lines:
+            out.append(rf"\draw[draw=text, densely dashed] ({_fmt(x)},{_fmt(y1)}) -- ({_fmt(x)},{_fmt(y0)});")
+        x, y1 = _fmt(lay.lines[0, 0]), _fmt(lay.lines[0, 2])
+        out.append(rf"\node[lbl, anchor=north east] at ({x},{y1}) {{$A$\,}};")
+        out.append(rf"\node[lbl, anchor=north west] at ({x},{y1}) {{\,$B$}};")
     if partition is not None or cut is not None:
         items = []
         if partition is not None or (cut is not None and cut.side is not None):
@@ -159,7 +163,7 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
         if cut is not None:
             items.append(r"\tikz\draw[cut] (0,0.1) -- (0.3,0.1);~cut edge")
         legend = r" \quad ".join(items)
-        out.append(rf"\node[anchor=north west, text=text] at ({_fmt(xmin - 0.5)},{_fmt(ymin - 0.6)}) "
+        out.append(rf"\node[anchor=north west, text=text] at ({_fmt(xmin - 0.5)},{_fmt(ymin - 1.0)}) "
                    rf"{{{legend}}};")
     return out
 
