@@ -260,7 +260,7 @@ def test_plot_bounds_lines_match_rows():
     fig = plot_bounds(rows, title=True)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and isinstance(fig, tnrnn.FigureResult)
-    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata())]
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) and ln.get_linestyle() != "None"]
     # 3 depths x 4 bounds + the single exact point
     assert len(lines) == 3 * 4 + 1
     ys = sorted(tuple(np.round(ln.get_ydata(), 6)) for ln in lines)
@@ -274,6 +274,35 @@ def test_plot_bounds_lines_match_rows():
     entry = legend.legend_handles[[t.get_text() for t in legend.get_texts()].index("exact rank (over $F_p$)")]
     assert entry.get_marker() == "o" and entry.get_markerfacecolor() == entry.get_color()  # filled
     assert not plot_bounds(rows).figure.get_suptitle()  # paper mode: no title unless asked
+
+
+def test_coinciding_bounds_stay_visible_and_small_ranks_get_a_tick_label():
+    """M=R=2: the symmetric and ideal bounds equal the exact rank; each must still be seen."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from tnrnn.drawing.plots import BOUND_MARKERS
+
+    exact = {2: 2, 4: 6, 6: 8, 8: 10}
+    rows = [dict(L=2, T=t, exact=v, symmetric=v, ideal=v, mincut=4 * v) for t, v in exact.items()]
+    rows += [dict(L=1, T=t, exact=2, degree=2 ** t, mincut=2) for t in range(2, 21, 2)]
+    fig = plot_bounds(rows, panels=True).figure
+    ax1, ax2 = fig.axes
+    marks = {ln.get_marker(): ln for ln in ax2.get_lines() if ln.get_linestyle() == "None"}
+    assert "x" not in marks  # the min-cut line is apart: no marker needed
+    xs = {}
+    for k in ("symmetric", "ideal"):
+        ln = marks[BOUND_MARKERS[k]]
+        np.testing.assert_allclose(ln.get_ydata(), list(exact.values()))
+        assert np.all(np.abs(ln.get_xdata() - list(exact)) < 0.5)
+        xs[k] = ln.get_xdata()
+        assert ln.get_zorder() > max(l.get_zorder() for l in ax2.get_lines() if l.get_linestyle() != "None")
+    assert np.all(np.abs(xs["symmetric"] - xs["ideal"]) > 0.1)  # dodged apart
+    assert len({BOUND_MARKERS[k] for k in BOUND_MARKERS}) == len(BOUND_MARKERS)  # greyscale: by shape
+    FigureCanvasAgg(fig).draw()
+    lo, hi = ax1.get_ylim()
+    labelled = [t.get_position()[1] for t in ax1.get_yticklabels()
+                if t.get_text() and lo <= t.get_position()[1] <= hi]
+    assert any(1.0 <= v <= 5.0 for v in labelled), labelled  # a labelled tick near the rank 2
 
 
 def test_plot_bounds_panels_and_column_presets():

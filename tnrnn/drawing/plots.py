@@ -23,6 +23,9 @@ QUANTITIES = {
     "symmetric": ("symmetric bound", (0, (2.5, 1))),
     "ideal": ("boundary-ideal bound", (0, (4, 1, 1, 1, 1, 1))),
 }
+#: Thin markers of the bounds, drawn where a bound meets another curve (there its line
+#: would hide under the other one); thin strokes never cover the exact ranks' markers.
+BOUND_MARKERS = {"lower": "|", "mincut": "x", "degree": "+", "symmetric": "1", "ideal": "2"}
 #: Colours of the depths (Paul Tol's high-contrast scheme plus black: distinct in greyscale).
 PALETTE = ("#004488", "#bb5566", "#ddaa33", "#000000", "#6699cc", "#997700")
 #: Markers of the depths (a second cue besides colour).
@@ -73,12 +76,18 @@ def _select(rows: Sequence[Mapping[str, Any]], partition: str | None) -> tuple[l
 
 
 def _axis(ax, style: Style, huge: bool, low: float, high: float, ylabel: bool = True,
-          xlabel: bool = True) -> None:
-    """Scales, labels and ticks: labelled ticks at 1, 2, 5 x 10^k when the range is short."""
-    from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
+          xlabel: bool = True, steps: Sequence[int] = ()) -> None:
+    """Scales, labels and ticks: labelled ticks at 1, 2, 5 x 10^k when the range is short;
+    every plotted T when there are at most 11 of them."""
+    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter,
+                                   ScalarFormatter)
 
     fs = style.font_size
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    steps = sorted(set(steps))
+    if 0 < len(steps) <= 11:  # the plotted T themselves, every other one past six
+        ax.xaxis.set_major_locator(FixedLocator(steps[::math.ceil(len(steps) / 6)]))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not huge:
         ax.set_yscale("log")
         if high - low <= 2.2:  # few decades: label 1, 2, 5, 10, 20, ... not just powers of ten
@@ -86,6 +95,14 @@ def _axis(ax, style: Style, huge: bool, low: float, high: float, ylabel: bool = 
             fmt = ScalarFormatter()
             fmt.set_scientific(False)
             ax.yaxis.set_major_formatter(fmt)
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        elif high - low <= 6.5 and low - math.floor(low) > 0.2:  # a labelled tick near the lowest value
+            base = math.floor(low)
+            near = max(b * 10.0 ** base for b in (1, 2, 5) if math.log10(b) + base <= low + 1e-9)
+            ticks = [near] + [10.0 ** k for k in range(math.ceil(low), math.floor(high) + 2)]
+            ax.yaxis.set_major_locator(FixedLocator(ticks))
+            ax.yaxis.set_major_formatter(FuncFormatter(
+                lambda v, _: f"{v:g}" if v < 1e4 else f"$10^{{{round(math.log10(v))}}}$"))
             ax.yaxis.set_minor_formatter(NullFormatter())
     if xlabel:
         ax.set_xlabel("sequence length $T$", fontsize=fs)
@@ -106,23 +123,42 @@ def _legend_entries(style: Style, keys, order, colour, marker, several) -> tuple
         labels.append(f"$L={g[0]}$, $M={g[1]}$, $R={g[2]}$" if several else f"$L={g[0]}$")
     for k in keys:
         handles.append(Line2D([], [], color="#555555", ls=QUANTITIES[k][1], lw=1.4 if k == "exact" else 1.0,
-                              marker="o" if k == "exact" else None, mfc="#555555", ms=4))
+                              marker="o" if k == "exact" else BOUND_MARKERS.get(k), mfc="#555555",
+                              ms=4 if k == "exact" else 6, mew=1.0 if k != "exact" else 0.5))
         labels.append(QUANTITIES[k][0])
     return handles, labels
 
 
 def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
-    """The bounds of one (L, M, R) as thin lines, then the exact ranks on top (filled markers)."""
-    for k in sorted(keys, key=lambda k: k == "exact"):
+    """The bounds of one (L, M, R) as thin lines, then the exact ranks on top (filled markers).
+
+    Where a bound equals another plotted curve its line is hidden, so there it gets its
+    thin marker (:data:`BOUND_MARKERS`), dodged sideways by a fraction of the T spacing
+    so that several coinciding bounds stay apart.
+    """
+    curves = {}
+    for k in keys:
         pts = [(t, v) for t, v in logs[(g, k)] if not math.isnan(v)]
-        if not pts:
-            continue
-        t, v = np.array(pts, dtype=float).T
+        if pts:
+            curves[k] = np.array(pts, dtype=float).T
+    ts = np.unique(np.concatenate([c[0] for c in curves.values()])) if curves else np.zeros(0)
+    step = float(np.diff(ts).min()) if ts.size > 1 else 1.0
+    bounds = [k for k in curves if k != "exact"]
+    for k in sorted(curves, key=lambda k: k == "exact"):
+        t, v = curves[k]
         exact = k == "exact"
         ax.plot(t, v if huge else 10.0 ** v, ls=QUANTITIES[k][1], color=colour[g],
                 lw=1.5 if exact else 1.0, marker=marker[g] if exact else None, ms=4.5,
                 mfc=colour[g], mec="white" if exact else colour[g], mew=0.5, zorder=10 if exact else 3,
                 alpha=1.0 if exact else 0.85)
+        if exact:
+            continue
+        others = [dict(zip(*curves[o])) for o in curves if o != k]
+        hidden = np.array([any(abs(o.get(tt, math.inf) - vv) < 1e-9 for o in others) for tt, vv in zip(t, v)])
+        if hidden.any():
+            dodge = (bounds.index(k) - (len(bounds) - 1) / 2) * 0.14 * step
+            ax.plot(t[hidden] + dodge, (v if huge else 10.0 ** v)[hidden], ls="none", color=colour[g],
+                    marker=BOUND_MARKERS[k], ms=6, mew=1.1, zorder=11)
 
 
 def _figure(style: Style, panels: int, legend_rows: int):
@@ -217,11 +253,13 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
         mine = [g for g in order if g[0] == d]
         for g in mine:
             _curves(a, logs, g, keys, huge, colour, marker)
-        vals = [v for (g, k), pts in logs.items() for _, v in pts if not math.isnan(v) and (g in mine or not panels)]
+        shown = [(t, v) for (g, k), pts in logs.items() for t, v in pts
+                 if not math.isnan(v) and (g in mine or not panels)]
+        vals = [v for _, v in shown]
         stacked = panels and len(set(map(id, axes))) > 1 and axes[0].get_subplotspec().get_geometry()[1] == 1
         _axis(a, style, huge, min(vals, default=0), max(vals, default=1),
               ylabel=a is axes[len(axes) // 2] if stacked else a is axes[0],
-              xlabel=a is axes[-1] or not stacked)
+              xlabel=a is axes[-1] or not stacked, steps=[t for t, _ in shown])
         if panels:
             a.set_title(f"$L={d}$", fontsize=style.font_size)
     if style.legend:
