@@ -269,6 +269,9 @@ def compile_network(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEF
     """
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
+    if not spec.plain:
+        raise SpecError(f"compiling members of the RAC family ({spec}) is not supported yet; "
+                        "the forward pass (tnrnn.forward) works for them")
     if spec.L == 1:
         return compile_shallow(spec, merged=merged, max_nodes=max_nodes)
     return compile_deep(spec, merged=merged, max_nodes=max_nodes)
