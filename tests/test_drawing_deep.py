@@ -32,8 +32,8 @@ def _overlaps(boxes, slack=0.5):
     return out
 
 
-def _check_legible(L, T, merged, cut, style=None):
-    net = compile_network(RACSpec(M=2, R=2, L=L, T=T), merged=merged)
+def _check_legible(L, T, merged, cut, style=None, spec=None):
+    net = compile_network(spec or RACSpec(M=2, R=2, L=L, T=T), merged=merged)
     cb = mincut_bound(net, "start-end") if cut else None
     fig = draw(net, "start-end", cut=cb, style=style).figure
     boxes, strings = _text_boxes(fig)
@@ -72,6 +72,16 @@ def test_no_text_overlaps_at_the_issue_sizes(L, T, merged, cut):
 
 def test_no_text_overlaps_in_a_column_preset():
     _check_legible(3, 8, True, True, Style.preset("double"))
+
+
+@pytest.mark.parametrize("spec", [
+    RACSpec(M=2, R=(3, 2), L=2, T=6, cell="cp:2", dilations=(2, 1)),
+    RACSpec(M=2, R=(2, 3, 2), L=3, T=6, cell=("mi", "cp:2", "full"), dilations=(2, 1, 1)),
+    RACSpec(M=2, R=2, L=3, T=6, bias=True, dilations=(1, 1, 2)),
+])
+def test_no_text_overlaps_for_family_members(spec):
+    """Longer layer labels (width, cell, dilation) keep their room too."""
+    _check_legible(spec.L, spec.T, False, True, spec=spec)
 
 
 @pytest.mark.parametrize("L,T", [(3, 6), (3, 10), (3, 16), (4, 8), (4, 5), (3, 30)])

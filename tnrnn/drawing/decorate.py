@@ -30,10 +30,38 @@ KIND_LABELS = {
     NodeKind.W_O: r"$W^{O}$",
     NodeKind.INPUT: r"input $x^{t}_{c}$",
     NodeKind.CORE: r"core $\delta W^{H,l} W^{I,l}$",
+    NodeKind.U: r"$U^{l}$ (cp cell)",
 }
 #: The same for a shallow network (no layer index, no copies).
 SHALLOW_LABELS = {NodeKind.W_H: r"$W^{H}$, $W^{I}$", NodeKind.H0: r"$h_{0}$",
                   NodeKind.INPUT: r"input $x^{t}$", NodeKind.CORE: r"core $\delta W^{H} W^{I}$"}
+
+
+def layer_label(spec, layer: int) -> str:
+    """Name of a layer: ``$l{=}2$``; for family members also its width (``+1`` with
+    bias), cell and dilation, e.g. ``$l{=}2$: $R{=}3{+}1$, cp:2, $d{=}2$``.
+
+    >>> from tnrnn import RACSpec
+    >>> layer_label(RACSpec(M=2, R=2, L=2, T=4), 2)
+    '$l{=}2$'
+    >>> layer_label(RACSpec(M=2, R=(3, 2), L=2, T=4, cell="cp:2", dilations=(1, 2)), 2)
+    '$l{=}2$: $R{=}2$, cp:2, $d{=}2$'
+    """
+    text = f"$l{{=}}{int(layer)}$"
+    if getattr(spec, "plain", True):
+        return text
+    width = f"{spec.widths[layer - 1]}" + ("{+}1" if spec.bias else "")
+    parts = [f"$R{{=}}{width}$"]
+    if spec.cells[layer - 1] != "mi":
+        parts.append(spec.cells[layer - 1])
+    if spec.dilations[layer - 1] != 1:
+        parts.append(f"$d{{=}}{spec.dilations[layer - 1]}$")
+    return text + ": " + ", ".join(parts)
+
+
+def label_chars(text: str) -> int:
+    """Printed characters of a mathtext label (for sizing margins and legends)."""
+    return len(re.sub(r"[${}\\^_]|\\[a-z]+", "", text))
 
 
 def layer_shade(layer: int) -> str:
@@ -74,15 +102,16 @@ def draw_bands(ax, network: RACNetwork, lay: Layout, style: Style) -> None:
         colours = [layer_shade(int(l)) for l in lay.bands[:, 0]]
         ax.add_collection(PatchCollection(rects, facecolors=colours, edgecolors="none", zorder=0))
         for x, y, l in lay.band_labels if style.layer_labels else ():
-            ax.text(x, y, f"$l{{=}}{int(l)}$", fontsize=size, color=style.text, ha="right",
+            ax.text(x, y, layer_label(network.spec, int(l)), fontsize=size, color=style.text, ha="right",
                     va="center", zorder=6)
         return
     layer, y, x0, x1 = layer_rows(network, lay)
     drop = 1.0 if lay.merged_view else 2.0
+    rise = 0.5 if bool(np.any(network.node_kind[lay.visible] == NodeKind.U)) else 0.0
     rects, colours = [], []
     for l, yy, a, b in zip(layer, y, x0, x1):
         low = yy - drop - 0.42 if l == 1 else yy - 0.42
-        rects.append(Rectangle((a - 0.35, low), b - a + 0.7, yy + 0.42 - low))
+        rects.append(Rectangle((a - 0.35, low), b - a + 0.7, yy + 0.42 + rise - low))
         colours.append(layer_shade(int(l)))
     ax.add_collection(PatchCollection(rects, facecolors=colours, edgecolors="none", zorder=0))
     if not style.layer_labels:
@@ -91,8 +120,9 @@ def draw_bands(ax, network: RACNetwork, lay: Layout, style: Style) -> None:
     for l, yy, a in zip(layer, y, x0):
         if l in seen and len(layer) > 12:
             continue
+        text = f"$l{{=}}{int(l)}$" if l in seen else layer_label(network.spec, int(l))
         seen.add(l)
-        ax.text(a - 0.45, yy, f"$l{{=}}{int(l)}$", fontsize=size, color=style.text, ha="right",
+        ax.text(a - 0.45, yy, text, fontsize=size, color=style.text, ha="right",
                 va="center", zorder=6)
 
 
@@ -124,9 +154,15 @@ def legend_handles(network: RACNetwork, lay: Layout, glyphs: np.ndarray, style: 
 
     present = set(np.unique(glyphs[lay.visible]).tolist())
     handles = []
+    spec = network.spec
+    plain = getattr(spec, "plain", True)
     for kind, label in KIND_LABELS.items():
-        if network.spec.L == 1:
+        if spec.L == 1:
             label = SHALLOW_LABELS.get(kind, label)
+        if kind == NodeKind.CORE and not plain:
+            label = (r"core: one site" if lay.merged_view else r"core $A^{l}$ (full cell)")
+        if kind == NodeKind.W_H and not plain and any(c.startswith("cp:") for c in spec.cells):
+            label += r" ($V^{l}$, $W^{l}$ in cp)"
         if int(kind) not in present:
             continue
         marker, diam, _ = MARKERS[kind]
@@ -172,7 +208,7 @@ def legend_rows(labels: list[str], width_in: float, font_size: float) -> tuple[i
     """(columns, rows) of a legend with these labels across ``width_in`` inches."""
     if not labels:
         return 1, 0
-    chars = max(len(re.sub(r"[${}\\^_]|\\[a-z]+", "", text)) for text in labels)
+    chars = max(label_chars(text) for text in labels)
     col_in = (3.5 + 0.55 * chars) * font_size / 72  # handle, gaps and text
     ncol = max(1, min(len(labels), int(width_in / col_in)))
     return ncol, math.ceil(len(labels) / ncol)

@@ -221,8 +221,10 @@ def network_layout(network: RACNetwork, merged: bool | None = None, *, split: in
     if split is not None and not (isinstance(split, (int, np.integer)) and 0 < split < T):
         raise TnrnnError(f"split must be a step 1..{T - 1} (the last step of side A), got {split!r}")
     merged = bool(merged)
-    if network.spec.L >= 3 and deep != "nested":
+    if network.spec.L < 3 or deep != "nested":
         return _block_layout(network, merged, split, aspect)
+    if not network.spec.plain:
+        raise TnrnnError(f"deep='nested' draws the paper's RAC only, got {network.spec}; use deep='blocks'")
     kind = network.node_kind
     step = network.node_step.astype(np.int64)
     layer = network.node_layer.astype(np.int64)
@@ -262,11 +264,11 @@ def _finish(network: RACNetwork, pos: np.ndarray, hidden: np.ndarray, merged: bo
 
 def _block_layout(network: RACNetwork, merged: bool, split: int | None, aspect: float) -> Layout:
     kind = network.node_kind
-    chain_layer = np.where(kind == NodeKind.INPUT, 1, network.node_layer.astype(np.int64))
-    first_step = np.where(kind == NodeKind.H0, 1, network.node_step.astype(np.int64))
-    geo = BlockGeometry(merged, split, SPLIT_GAP if split else 0.0)
-    pos, extras = block_positions(network, geo, aspect, chain_layer, first_step)
-    hidden = ((kind == NodeKind.W_H) | (kind == NodeKind.W_I)) if merged else np.zeros(kind.shape[0], bool)
+    has_u = bool(np.any(kind == NodeKind.U))
+    geo = BlockGeometry(merged, split, SPLIT_GAP if split else 0.0, rise=0.6 if has_u and not merged else 0.0)
+    pos, extras = block_positions(network, geo, aspect)
+    hidden = (np.isin(kind, [NodeKind.W_H, NodeKind.W_I, NodeKind.U]) if merged
+              else np.zeros(kind.shape[0], bool))
     return _finish(network, pos, hidden, merged, **extras)
 
 

@@ -34,6 +34,7 @@ MARKERS = {
     NodeKind.H0: ("D", 0.30, True),
     NodeKind.INPUT: ("o", 0.50, True),
     NodeKind.CORE: ("h", 0.46, True),
+    NodeKind.U: ("v", 0.36, True),
 }
 LINE_IN = 1.45 / 72  # inches per line of text, per point of font size
 NODES_RASTERIZED = 5000  # above this many nodes, vector output rasterizes the marks
@@ -147,6 +148,14 @@ def format_bound_tex(bound: int, log2: float | None = None, factored: str | None
     return r" \cdot ".join(parts)
 
 
+def layer_label_chars(network: RACNetwork) -> int:
+    """Printed length of the longest layer label (see ``decorate.layer_label``)."""
+    from .decorate import label_chars, layer_label
+
+    L = network.spec.L
+    return max(label_chars(layer_label(network.spec, l)) for l in range(1, L + 1)) if L > 1 else 0
+
+
 def content_box(lay: Layout) -> tuple[float, float, float, float]:
     """``(xmin, xmax, ymin, ymax)`` in layout units of everything drawn at layout positions:
     nodes, routes, bands, partition lines, step ticks, layer-label anchors, and one unit
@@ -167,17 +176,19 @@ def content_box(lay: Layout) -> tuple[float, float, float, float]:
     return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
 
 
-def margins(lay: Layout, style: Style) -> tuple[float, float, float, float]:
+def margins(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, float, float]:
     """(left, right, bottom, top) in inches around :func:`content_box`: room for the layer
-    labels, the step numbers above and the ``A``/``B`` under the partition line."""
+    labels (``chars`` characters), the step numbers above and the ``A``/``B`` under the
+    partition line."""
     fs = style.font_size
-    left = 0.08 + (2.4 * max(style.min_font_size, 0.85 * fs) / 72 if style.layer_labels else 0.0)
+    wide = (0.6 * chars + 0.6) * max(style.min_font_size, 0.85 * fs) / 72
+    left = 0.08 + (wide if style.layer_labels else 0.0)
     top = 0.06 + (1.4 * fs / 72 if lay.ticks.size else 0.0)
     bottom = 0.06 + (1.4 * fs / 72 if lay.lines.size else 0.0)
     return left, 0.1, bottom, top
 
 
-def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]:
+def figure_units(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, float, float]:
     """(width in, height in, inches per x unit, inches per y unit) of the drawing area.
 
     Units are ``style.x_unit`` / ``style.y_unit``; with ``style.width`` set (a column
@@ -186,7 +197,7 @@ def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]
     Margins (:func:`margins`) are in inches, so labels keep their room at any scale.
     """
     xmin, xmax, ymin, ymax = content_box(lay)
-    ml, mr, mb, mt = margins(lay, style)
+    ml, mr, mb, mt = margins(lay, style, chars)
     dx, dy = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
     full = style.max_size if style.width is None else style.width
     xu = min(style.x_unit, (full - ml - mr) / dx) if style.width is None else (full - ml - mr) / dx
@@ -197,10 +208,11 @@ def figure_units(lay: Layout, style: Style) -> tuple[float, float, float, float]
     return width, dy * yu + mb + mt, xu, yu
 
 
-def drawing_extent(lay: Layout, style: Style, xu: float, yu: float) -> tuple[float, float, float, float]:
+def drawing_extent(lay: Layout, style: Style, xu: float, yu: float,
+                   chars: int = 3) -> tuple[float, float, float, float]:
     """The axes limits (layout units) that put :func:`margins` around the content."""
     xmin, xmax, ymin, ymax = content_box(lay)
-    ml, mr, mb, mt = margins(lay, style)
+    ml, mr, mb, mt = margins(lay, style, chars)
     return xmin - ml / xu, xmax + mr / xu, ymin - mb / yu, ymax + mt / yu
 
 
@@ -423,8 +435,9 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
     style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
-    w, h, xu, yu = figure_units(lay, style)
-    extent = drawing_extent(lay, style, xu, yu)
+    chars = layer_label_chars(network)
+    w, h, xu, yu = figure_units(lay, style, chars)
+    extent = drawing_extent(lay, style, xu, yu, chars)
     overview = int(lay.visible.sum()) > style.max_marks
     sides = node_sides(network, partition, cutv)
     line = partition is not None and partition.is_prefix

@@ -21,7 +21,8 @@ from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from .layout import Layout
-from .render import MARKERS, content_box, figure_units, format_bound_tex, glyph_kinds, node_sides, prepare
+from .decorate import layer_label
+from .render import MARKERS, content_box, figure_units, layer_label_chars, format_bound_tex, glyph_kinds, node_sides, prepare
 from .style import Style
 
 __all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]
@@ -37,6 +38,7 @@ _KIND_STYLE = {
     NodeKind.H0: "vector",
     NodeKind.INPUT: "input",
     NodeKind.CORE: "core",
+    NodeKind.U: "umatrix",
 }
 _COLOURS = ("side_a", "side_b", "neutral", "line", "cut", "text")
 
@@ -70,6 +72,8 @@ def _preamble(style: Style, xu: float, yu: float, pt: float, standalone: bool = 
         rf"  input/.style={{circle, draw=line, line width=0.4pt, minimum size={mm(NodeKind.INPUT)}}},",
         rf"  core/.style={{regular polygon, regular polygon sides=6, draw=line, line width=0.4pt, "
         rf"minimum size={mm(NodeKind.CORE)}}},",
+        rf"  umatrix/.style={{regular polygon, regular polygon sides=3, shape border rotate=180, draw=line, "
+        rf"line width=0.4pt, minimum size={mm(NodeKind.U)}}},",
         rf"  edge/.style={{draw=line, line width={style.edge_width:.2f}pt}},",
         rf"  cut/.style={{draw=cut, line width={style.cut_width:.2f}pt, postaction={{draw=white, "
         rf"line width={style.cut_width * 0.4:.2f}pt, dash pattern=on 1.5pt off 1.5pt}}}},",
@@ -133,7 +137,7 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
         if t == 1 or t % every == 0:
             out.append(rf"\node[lbl, anchor=south] at ({_fmt(x)},{_fmt(y)}) {{{int(t)}}};")
     for x, y, layer in lay.band_labels if style.layer_labels else ():
-        out.append(rf"\node[lbl, anchor=east] at ({_fmt(x)},{_fmt(y)}) {{$l{{=}}{int(layer)}$}};")
+        out.append(rf"\node[lbl, anchor=east] at ({_fmt(x)},{_fmt(y)}) {{{layer_label(spec, int(layer))}}};")
     if title is True:
         form = "merged" if network.merged else "full"
         view = " (merged view)" if lay.merged_view and not network.merged else ""
@@ -214,7 +218,7 @@ def to_tikz(network: RACNetwork, partition: Partition | str | None = None, cut: 
         raise MemoryLimitError(f"TikZ export of {shown:,} nodes exceeds MAX_TIKZ_NODES="
                                f"{MAX_TIKZ_NODES:,} (TeX would run out of memory); use "
                                "write_figure(..., 'file.pdf') or a smaller network")
-    _, _, xu, yu = figure_units(lay, style)
+    _, _, xu, yu = figure_units(lay, style, layer_label_chars(network))
     sides = node_sides(network, partition, cutv)
     rep = _representatives(network, lay)
     body = (_preamble(style, xu, yu, 72 * min(xu, yu), standalone)
