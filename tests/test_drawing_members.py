@@ -173,3 +173,22 @@ def test_split_gap_constant_is_what_the_layout_uses():
     a, b = network_layout(net), network_layout(net, split=2)
     moved = b.pos[:, 0] - a.pos[:, 0]
     assert set(np.round(moved, 6)) == {0.0, SPLIT_GAP}
+
+
+def test_bond_labels_show_member_dimensions_in_both_renderers():
+    """Widths (3, 2) with bias: bonds of R_1 + 1 = 4, R_2 + 1 = 3 and M + 1 = 3 are written."""
+    from tnrnn import Style
+
+    spec = RACSpec(M=2, R=(3, 2), L=2, T=3, bias=True)
+    net = compile_network(spec)
+    style = Style(bond_labels=True)
+    lay = network_layout(net)
+    want = sorted(int(d) for d in net.edge_dim[lay.edge_visible])
+    assert set(want) == {3, 4}
+    ax = draw(net, style=style).axes[0]
+    top = lay.ticks[0, 1]  # the step numbers are written there: not bond labels
+    texts = [t.get_text() for t in ax.texts if t.get_position()[1] < top]
+    assert sorted(int(t) for t in texts if t.isdigit()) == want
+    doc = to_tikz(net, style=style)
+    got = re.findall(r"\\node\[lbl, anchor=(?:south|west)\] at \([-\d.]+,([-\d.]+)\) \{(\d+)\};", doc)
+    assert sorted(int(d) for y, d in got if float(y) < top) == want

@@ -132,6 +132,12 @@ def _text_lines(network, lay, partition, cut, style, title, bound=True) -> list[
             sub = "" if spec.L == 1 else f"_{{{c}}}"
             out.append(rf"\node[lbl, anchor=west] at ({_fmt(lay.pos[i, 0] + 0.28)},{_fmt(lay.pos[i, 1])}) "
                        rf"{{$x^{{{t}}}{sub}$}};")
+    if style.bond_labels:  # the dimension of every visible bond, as in the matplotlib drawing
+        for e in np.flatnonzero(lay.edge_visible)[:400]:
+            (x0, y0), (x1, y1) = lay.pos[network.edge_u[e]], lay.pos[network.edge_v[e]]
+            where = "anchor=south" if y0 == y1 else "anchor=west"
+            out.append(rf"\node[lbl, {where}] at ({_fmt((x0 + x1) / 2)},{_fmt((y0 + y1) / 2)}) "
+                       rf"{{{int(network.edge_dim[e])}}};")
     every = max(1, -(-spec.T // 40))
     for x, y, t in lay.ticks:
         if t == 1 or t % every == 0:
