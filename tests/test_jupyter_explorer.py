@@ -53,3 +53,24 @@ def test_large_cases_are_described_not_computed():
     ex = Explorer(M=4, R=4, L=3, T=12)
     assert "not computed live" in ex.numbers.value
     assert type(explore()).__name__ == "VBox"
+
+
+def test_snapshot_is_a_static_image_of_the_current_state():
+    """The fallback picture for GitHub: the widget's PNG and numbers, as a plain image output."""
+    from tnrnn import compile_network
+    from tnrnn.drawing import draw
+    from tnrnn.drawing.figure import figure_bytes
+
+    ex = Explorer(M=2, R=2, L=2, T=6)
+    ex.sliders["T"].value = 8
+    ex.mode.value = "split"
+    ex.sliders["k"].value = 3
+    snap = ex.snapshot()
+    bundle = snap._repr_mimebundle_()
+    assert bundle["image/png"] == bytes(ex.image.value) and bundle["image/png"][:4] == b"\x89PNG"
+    net = compile_network(RACSpec(M=2, R=2, L=2, T=8))
+    cut = mincut_bound(net, Partition.split(8, 3))
+    assert bundle["image/png"] == figure_bytes(draw(net, Partition.split(8, 3), cut=cut, style=ex.style), "png")
+    assert f"min-cut bound: {cut.bound}" in bundle["text/plain"] and "<" not in bundle["text/plain"]
+    ex.sliders["L"].value = 1  # a later change does not alter the snapshot taken before
+    assert snap._repr_mimebundle_()["image/png"] == bundle["image/png"] != bytes(ex.image.value)

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-DRAWING_CALLS = ("tnrnn.draw(", "tnrnn.plot_bounds(")
+DRAWING_CALLS = ("tnrnn.draw(", "tnrnn.plot_bounds(", "explorer.snapshot(")
 
 spec = importlib.util.spec_from_file_location("notebooks_build", ROOT / "notebooks" / "build.py")
 build = importlib.util.module_from_spec(spec)

@@ -24,7 +24,7 @@ from .numbers import format_int
 from .partition import Partition
 from .spec import RACSpec
 
-__all__ = ["Explorer", "explore", "RANK_LIMIT", "NODE_LIMIT"]
+__all__ = ["Explorer", "Snapshot", "explore", "RANK_LIMIT", "NODE_LIMIT"]
 
 #: The exact rank is computed live only when the min-cut bound is at most this.
 RANK_LIMIT = 400
@@ -172,6 +172,39 @@ class Explorer:
             self.numbers.value = "<br>".join(lines)
             return
         self.image.value = figure_bytes(draw(net, part, cut=cut, style=self.style), "png")
+
+    def snapshot(self) -> Snapshot:
+        """The current drawing and numbers as a static :class:`Snapshot` (a fallback image
+        for places that do not run widgets)."""
+        return Snapshot(bytes(self.image.value), self.numbers.value)
+
+
+class Snapshot:
+    """What the explorer shows at one moment, as a static picture (PNG) and text.
+
+    Displayed in a notebook it is an ordinary image output, so it renders where widgets do
+    not (GitHub, nbconvert, a PDF export).
+    """
+
+    def __init__(self, png: bytes, html_text: str) -> None:
+        self.png, self.html = png, html_text
+
+    @property
+    def text(self) -> str:
+        """The numbers without markup."""
+        import html
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.html.replace("<br>", "\n")))
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/plain": self.text}
+        if self.png:
+            bundle["image/png"] = self.png
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def spec_line(spec: RACSpec) -> str:

@@ -358,7 +358,8 @@ def _draw_labels(ax, network, lay, style, xu) -> None:
                     family=style.font_family, zorder=6, path_effects=halo)
     step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
     width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
-    every = max(1, math.ceil(width / pt_x))
+    gaps = [b[0] - a[0] for a, b in zip(lay.ticks[:-1], lay.ticks[1:]) if a[1] == b[1] and b[0] > a[0]]
+    every = max(1, math.ceil(width / (pt_x * min(gaps, default=1.0))))
     for x, y, t in lay.ticks:
         if t % every == 0 or t == 1:
             ax.text(x, y, str(int(t)), fontsize=step_size, color=style.text, ha="center",
