@@ -222,3 +222,30 @@ def test_worker_processes_get_their_share_of_the_threads():
     with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=limit_threads,
                                 initargs=(1,)) as pool:
         assert pool.submit(numba.get_num_threads).result() == 1
+
+
+_UNGUARDED = """
+from tnrnn.bounds import bounds_table
+rows = bounds_table(None, L_values=[1], M_values=[2], R_values=[2], T_values=[2, 4], workers=2, progress=False)
+print(len(rows))
+"""
+
+
+def test_a_script_without_main_guard_gets_one_clear_line(tmp_path):
+    """Workers import the main script again: without the guard the sweep fails with the hint,
+    not with Python's bootstrapping RuntimeError from every worker; with the guard it runs."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    plain = tmp_path / "plain.py"
+    plain.write_text(_UNGUARDED)
+    proc = subprocess.run([sys.executable, str(plain)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("tnrnn.errors.TnrnnError: ") and 'if __name__ == "__main__":' in last
+    assert str(plain) in last
+    assert "RuntimeError" not in proc.stderr and "BrokenProcessPool" not in proc.stderr
+    guarded = tmp_path / "guarded.py"
+    body = "".join("    " + line + "\n" for line in _UNGUARDED.strip().splitlines()[1:])
+    guarded.write_text(f"from tnrnn.bounds import bounds_table\nif __name__ == '__main__':\n{body}")
+    proc = subprocess.run([sys.executable, str(guarded)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["2"]
