@@ -283,17 +283,21 @@ def block_positions(network: RACNetwork, geo: BlockGeometry, target: float):
 
 
 def _routes(network, pos, chain_layer, L, ends, merged) -> dict[int, np.ndarray]:
-    """Bend points of the top-chain edges that jump from one shelf to the next."""
-    if len(ends) < 2:
-        return {}
+    """Bend points of the top-chain edges that jump from one shelf to the next, and of a
+    cp site's U feeding the next site (along at U's height, then down: no diagonals)."""
     kind = network.node_kind
-    chain_kinds = np.isin(kind, [NodeKind.DELTA, NodeKind.CORE, NodeKind.W_H, NodeKind.H0, NodeKind.U])
     u, v = network.edge_u, network.edge_v
+    step = np.flatnonzero((kind[u] == NodeKind.U) & np.isin(kind[v], [NodeKind.W_H, NodeKind.W_O])
+                          & (pos[u, 1] != pos[v, 1]) & (np.abs(pos[v, 1] - pos[u, 1]) <= U_RISE + 0.25))
+    routes = {int(e): np.array([[pos[v[e], 0], pos[u[e], 1]]]) for e in step}
+    if len(ends) < 2:
+        return routes
+
+    chain_kinds = np.isin(kind, [NodeKind.DELTA, NodeKind.CORE, NodeKind.W_H, NodeKind.H0, NodeKind.U])
     # within a shelf a chain's nodes lie within U_RISE of its row; shelves are far apart
     jump = np.flatnonzero(chain_kinds[u] & chain_kinds[v] & (chain_layer[u] == L) & (chain_layer[v] == L)
                           & (np.abs(pos[v, 1] - pos[u, 1]) > U_RISE + 0.25))
     shelf_y = np.array([y0 for _, y0, _, _ in ends])
-    routes = {}
     for e in jump.tolist():
         (xu, yu), (xv, yv) = pos[u[e]], pos[v[e]]
         _, _, right, bottom = ends[int(np.argmin(np.abs(shelf_y - yu)))]

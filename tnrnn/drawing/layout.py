@@ -256,6 +256,8 @@ def network_layout(network: RACNetwork, merged: bool | None = None, *, split: in
 
 def _finish(network: RACNetwork, pos: np.ndarray, hidden: np.ndarray, merged: bool, **extras) -> Layout:
     pos = np.round(pos, 6) + 0.0  # sums of 0.5s and gaps: exact decimals, no -0.0
+    if extras.get("routes"):
+        extras["routes"] = {e: np.round(p, 6) + 0.0 for e, p in extras["routes"].items()}
     same = np.all(pos[network.edge_u] == pos[network.edge_v], axis=1)
     for arr in (pos, hidden, same, *(v for v in extras.values() if isinstance(v, np.ndarray))):
         arr.setflags(write=False)
