@@ -18,6 +18,14 @@ layer-1 site; a layer-1 block is 3 units tall; the first sub-block of a layer-l 
 (l >= 2) starts 2 units below it. Merged form (CORE nodes, or the *merged view* of a
 full network, where W_H and W_I are drawn inside their DELTA): INPUT one unit below,
 layer-1 blocks 2 units tall, sub-blocks start 1 unit below.
+
+This nested staircase is the whole picture for L <= 2. Stacked at every depth
+(``deep='nested'``) an L = 3 lattice is about T times taller than wide, so by default
+deep lattices use the *block layout* of :mod:`tnrnn.drawing.blocks`: sub-blocks of
+layers >= 3 side by side, one row and band per layer, the top chain wrapped into
+shelves. The same engine draws every member of the RAC family (widths, cp:K cells with
+their U node, full cells, bias, dilated chains interleaved). With a prefix partition
+(``split=k``) a gap of ``SPLIT_GAP`` opens after step k for the dashed partition line.
 """
 
 from __future__ import annotations
