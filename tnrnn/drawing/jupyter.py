@@ -31,11 +31,11 @@ PNG_MAX_NODES = 20_000
 
 
 def _shown_nodes(network: RACNetwork, style: Style) -> int:
-    """Nodes a default drawing shows (merged view hides W_H and W_I)."""
+    """Nodes a default drawing shows (merged view hides W_H, W_I and a cp cell's U)."""
     if not network.merged and network.n_nodes <= style.max_full_nodes:
         return network.n_nodes
     counts = network.kind_counts()
-    return network.n_nodes - counts.get("W_H", 0) - counts.get("W_I", 0)
+    return network.n_nodes - sum(counts.get(k, 0) for k in ("W_H", "W_I", "U"))
 
 
 def display_mode(network: RACNetwork, style: Style | None = None) -> str:
