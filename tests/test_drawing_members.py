@@ -154,7 +154,8 @@ def test_every_member_exports_tikz_matching_its_layout(name):
 def _latex_ready():
     if not shutil.which("pdflatex") or not shutil.which("kpsewhich"):
         return False
-    return bool(subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True, text=True).stdout.strip())
+    out = subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True, text=True)
+    return bool(out.stdout.strip())
 
 
 @pytest.mark.skipif(not _latex_ready(), reason="pdflatex with the standalone class is not installed")

@@ -22,7 +22,8 @@ from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from .layout import Layout
 from .decorate import layer_label
-from .render import MARKERS, content_box, figure_units, layer_label_chars, format_bound_tex, glyph_kinds, node_sides, prepare
+from .render import (MARKERS, content_box, figure_units, format_bound_tex, glyph_kinds, layer_label_chars,
+                     node_sides, prepare)
 from .style import Style
 
 __all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]
