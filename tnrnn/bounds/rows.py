@@ -37,7 +37,7 @@ import numpy as np
 
 from .._rng import RngLike
 from .._html import RowTable, rows_html
-from ..errors import BoundViolationError, TnrnnError
+from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
 from ..formulas import all_chains_cut, paper_lower_bound, paper_lower_bound_status
 from ..partition import Partition
 from ..rank import RankResult, proven_by, proven_upper_bounds, separation_rank
@@ -55,18 +55,21 @@ def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
 
     Keys ``lower``, ``lower_status`` (the paper's bound, Start-End only), ``degree``,
     ``symmetric`` and ``ideal`` (partitions with a prefix side) and ``all_chains``
-    (Start-End).
+    (Start-End). For members of the family (``not spec.plain``) only the bounds proven
+    for them (:func:`tnrnn.rank.proven_upper_bounds`); the paper's bound and the
+    all-chains cut, derived for the plain RAC, are None.
 
     >>> formula_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.parse("split:5", 8))
     {'lower': None, 'lower_status': None, 'degree': 24, 'symmetric': 30, 'ideal': 27, 'all_chains': None}
     """
     se = partition.is_start_end
-    lower = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else None
-    status = paper_lower_bound_status(spec.L) if se else None
-    known = proven_upper_bounds(spec, partition)
+    paper = se and spec.plain  # the paper's bound and the all-chains cut: plain RACs only
+    lower = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if paper else None
+    status = paper_lower_bound_status(spec.L) if paper else None
+    known = proven_upper_bounds(spec, partition)  # members: only bounds proven for members
     return {"lower": lower, "lower_status": status, "degree": known["degree"],
             "symmetric": known.get("symmetric"), "ideal": known.get("ideal"),
-            "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if se else None}
+            "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if paper else None}
 
 
 def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "start-end", *,
@@ -86,9 +89,9 @@ def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "
         return result
     partition = Partition.coerce(partition, spec.T)
     if mincut is None:
-        from ..mincut import mincut_bound
-
-        mincut = int(mincut_bound(spec, partition).bound)
+        mincut = _mincut(spec, partition)
+        if mincut is None:
+            return result
     uppers = {"mincut": mincut, **proven_upper_bounds(spec, partition)}
     return replace(result, upper_bound=min(uppers.values()), proven_by=proven_by(result.rank, uppers))
 
@@ -152,7 +155,12 @@ def _mincut(spec: RACSpec, partition: Partition) -> int | None:
         from ..mincut import mincut_bound
     except ImportError:  # the min-cut package is optional at this layer
         return None
-    return int(mincut_bound(spec, partition).bound)
+    try:
+        return int(mincut_bound(spec, partition).bound)
+    except TnrnnError:
+        if spec.plain:
+            raise
+        return None  # a member whose exact min-cut tnrnn cannot compute yet: the closed forms decide
 
 
 def mincut_upper_bounds(
@@ -170,10 +178,14 @@ def mincut_upper_bounds(
     >>> mincut_upper_bounds(RACSpec(M=5, R=1, L=3, T=6), "interleaved")
     {'mincut': 1}
     """
-    from ..formulas import network_size
+    from ..network.members import member_network_size, spec_network_size
 
     partition = Partition.coerce(partition, spec.T)
-    if network_size(spec.M, spec.R, spec.L, spec.T)[0] > max_nodes:
+    try:
+        nodes = spec_network_size(spec)[0] if spec.plain else member_network_size(spec, max_nodes=max_nodes)[0]
+    except MemoryLimitError:
+        return {}
+    if nodes > max_nodes:
         return {}
     value = _mincut(spec, partition)
     return {} if value is None else {"mincut": value}

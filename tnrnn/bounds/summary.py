@@ -37,7 +37,7 @@ def bounds_summary(
     cut = mincut_bound(spec, partition, **options)
     bounds = formula_bounds(spec, partition)
     return KeyValues({
-        "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},
+        "spec": {k: v for k, v in spec.fields().items() if k != "K"},
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,

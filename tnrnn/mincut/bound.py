@@ -63,8 +63,9 @@ def mincut_bound(
     Parameters
     ----------
     network_or_spec : RACNetwork or RACSpec
-        A compiled network, or a spec. From a spec (``merged=False``) the cut is computed
-        on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same bound)
+        A compiled network, or a spec. From a plain spec (``merged=False``) the cut is computed
+        on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same bound; a
+        member of the family is compiled instead)
         without compiling the network; ``network``, ``side`` and ``cut_edges`` of the
         result are mapped back (and verified on the full network) on first access.
     partition : Partition or str
@@ -100,7 +101,7 @@ def mincut_bound(
     >>> cb.bound, cb.factored()                                          # R^(T/2+1)
     (8, '2^3')
     """
-    if isinstance(network_or_spec, RACSpec) and not merged:
+    if isinstance(network_or_spec, RACSpec) and not merged and network_or_spec.plain:
         return _lean_bound(network_or_spec, partition, max_nodes)
     network = _network(network_or_spec, merged, max_nodes)
     part = as_partition(partition, network.spec.T)

@@ -67,6 +67,9 @@ def lean_flow_graph(spec: RACSpec, partition: Partition, *, max_nodes: int) -> t
         If the lean graph has more than ``max_nodes`` nodes (checked before building).
     """
     partition.check_T(spec.T)
+    if not spec.plain:
+        raise TnrnnError(f"the lean min-cut graph is built for plain RACs only, got {spec}; "
+                         "cut the compiled network (mincut_bound(compile_network(spec), ...))")
     n_nodes = lean_size(spec)
     if n_nodes > max_nodes:
         full, _ = network_size(spec.M, spec.R, spec.L, spec.T)
