@@ -122,3 +122,37 @@ def test_a_wrong_small_bound_is_caught():
     spec = RACSpec(M=2, R=3, L=2, T=4, cell="cp:3")
     with pytest.raises(Exception, match="exceeds the proven upper bound"):
         separation_rank(spec, "start-end", upper_bounds={"fake": 2})
+
+
+def test_plain_only_bounds_are_not_applied_to_members():
+    from tnrnn.bounds import bounds_summary, check_bounds, formula_bounds
+    from tnrnn.errors import TnrnnError
+    from tnrnn.mincut.lean import lean_flow_graph
+
+    spec = RACSpec(M=2, R=3, L=2, T=6, cell="cp:2")
+    part = Partition.start_end(6)
+    # from a spec, the min-cut of a member is that of its compiled network (not the plain lean graph)
+    assert mincut_bound(spec, part).bound == mincut_bound(compile_network(spec), part).bound == 16
+    with pytest.raises(TnrnnError, match="plain RACs only"):
+        lean_flow_graph(spec, part, max_nodes=10**6)
+    fb = formula_bounds(spec, part)
+    assert fb["lower"] is None and fb["all_chains"] is None and fb["symmetric"] is None and fb["ideal"] is None
+    assert fb["degree"] == member_degree_bound(spec, part)
+    s = bounds_summary(spec, part)
+    assert s["mincut"] == 16 and s["spec"]["cell"] == "cp:2"
+    (row,) = check_bounds([(spec, part)])
+    assert row.exact == separation_rank(spec, part, rng=0).rank <= row.mincut == 16
+
+
+def test_member_with_three_edge_dimensions_still_gets_its_rank():
+    """cp:6 with widths 3, 2 and M = 2: edge dimensions 2, 3, 6. Until the exact min-cut
+    handles three bases, rank and check go on with the closed forms alone."""
+    from tnrnn.bounds import check_bounds, mincut_upper_bounds
+
+    spec = RACSpec(M=2, R=(3, 2), L=2, T=6, cell="cp:6")
+    part = Partition.start_end(6)
+    known = mincut_upper_bounds(spec, part)
+    res = separation_rank(spec, part, rng=0, upper_bounds=known)
+    assert res.rank <= member_degree_bound(spec, part)
+    (row,) = check_bounds([(spec, part)])
+    assert row.exact == res.rank
