@@ -6,7 +6,7 @@ import pytest
 
 import tnrnn
 from tnrnn.cli import main
-from tnrnn.family_bounds import member_degree_bound
+from tnrnn.family_bounds import member_degree_bound, member_upper_bounds
 
 
 def run(capsys, *argv):
@@ -38,7 +38,8 @@ def test_bound_json_for_each_member(capsys, argv, fields):
     part = tnrnn.Partition.start_end(6)
     assert got["mincut"] == tnrnn.mincut_bound(tnrnn.compile_network(spec), part).bound
     assert got["degree"] == member_degree_bound(spec, part)
-    assert got["lower"] is None and got["symmetric"] is None and got["all_chains"] is None
+    assert got["lower"] is None and got["all_chains"] is None
+    assert got["symmetric"] == member_upper_bounds(spec, part)["symmetric"]
     assert tnrnn.RACSpec(**got["spec"]) == spec
 
 
@@ -58,7 +59,7 @@ def test_rank_json_for_each_member(capsys, argv, fields):
 def test_plain_bound_json_keeps_its_values(capsys):
     code, out, _ = run(capsys, "bound", "--M", "3", "--R", "3", "--L", "2", "--T", "8", "--json")
     got = json.loads(out)
-    assert got["mincut"] == 3**5 and got["spec"]["cell"] == "mi" and got["spec"]["R"] == 3
+    assert got["mincut"] == 3**5 and got["spec"] == {"M": 3, "R": 3, "L": 2, "T": 8}
 
 
 @pytest.mark.parametrize("argv, message", [

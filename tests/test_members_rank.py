@@ -12,7 +12,7 @@ import pytest
 
 from tnrnn import Partition, RACSpec, compile_network, forward, mincut_bound, random_modular_weights, separation_rank
 from tnrnn.errors import MemoryLimitError
-from tnrnn.family_bounds import member_degree_bound, spec_smallest_upper_bound, spec_upper_bounds
+from tnrnn.family_bounds import member_degree_bound, member_upper_bounds, spec_smallest_upper_bound
 from tnrnn.formulas import degree_bound
 from tnrnn.rank import evaluate_pairs, output_degree
 
@@ -88,7 +88,7 @@ def test_drawn_weights_rank_is_deterministic_and_within_bounds(spec):
     r1 = separation_rank(spec, part, rng=3)
     r2 = separation_rank(spec, part, rng=3)
     assert r1.rank == r2.rank and r1.rank >= 1
-    assert r1.rank <= min(spec_upper_bounds(spec, part).values())
+    assert r1.rank <= min(member_upper_bounds(spec, part).values())
     assert r1.rank <= mincut_bound(compile_network(spec), part).bound
 
 
@@ -114,7 +114,7 @@ def test_output_degree_counts_weight_factors():
 
 def test_member_refused_up_front_on_its_degree_bound():
     spec = RACSpec(M=4, R=4, L=3, T=30, cell="cp:4")
-    with pytest.raises(MemoryLimitError, match="degree bound"):
+    with pytest.raises(MemoryLimitError, match="above max_probes=4096"):
         separation_rank(spec, "start-end", max_probes=4096)
 
 
@@ -136,22 +136,22 @@ def test_plain_only_bounds_are_not_applied_to_members():
     with pytest.raises(TnrnnError, match="plain RACs only"):
         lean_flow_graph(spec, part, max_nodes=10**6)
     fb = formula_bounds(spec, part)
-    assert fb["lower"] is None and fb["all_chains"] is None and fb["symmetric"] is None and fb["ideal"] is None
-    assert fb["degree"] == member_degree_bound(spec, part)
+    assert fb["lower"] is None and fb["all_chains"] is None
+    assert {k: fb[k] for k in ("degree", "symmetric", "ideal") if fb[k] is not None} == member_upper_bounds(spec, part)
     s = bounds_summary(spec, part)
-    assert s["mincut"] == 16 and s["spec"]["cell"] == "cp:2"
+    assert s["mincut"] == 16 and RACSpec(**s["spec"]) == spec
     (row,) = check_bounds([(spec, part)])
     assert row.exact == separation_rank(spec, part, rng=0).rank <= row.mincut == 16
 
 
 def test_member_with_three_edge_dimensions_still_gets_its_rank():
-    """cp:6 with widths 3, 2 and M = 2: edge dimensions 2, 3, 6. Until the exact min-cut
-    handles three bases, rank and check go on with the closed forms alone."""
+    """cp:6 with widths 3, 2 and M = 2: edge dimensions 2, 3, 6 (three bases for the exact min-cut)."""
     from tnrnn.bounds import check_bounds, mincut_upper_bounds
 
     spec = RACSpec(M=2, R=(3, 2), L=2, T=6, cell="cp:6")
     part = Partition.start_end(6)
     known = mincut_upper_bounds(spec, part)
+    assert known == {"mincut": mincut_bound(compile_network(spec), part).bound}
     res = separation_rank(spec, part, rng=0, upper_bounds=known)
     assert res.rank <= member_degree_bound(spec, part)
     (row,) = check_bounds([(spec, part)])

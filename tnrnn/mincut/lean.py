@@ -68,8 +68,10 @@ def lean_flow_graph(spec: RACSpec, partition: Partition, *, max_nodes: int) -> t
     """
     partition.check_T(spec.T)
     if not spec.plain:
-        raise TnrnnError(f"the lean min-cut graph is built for plain RACs only, got {spec}; "
-                         "cut the compiled network (mincut_bound(compile_network(spec), ...))")
+        raise TnrnnError(
+            f"the lean min-cut graph is built for plain RACs only, got {spec}; "
+            "compile_network(spec) and cut the full network (mincut_bound does so)"
+        )
     n_nodes = lean_size(spec)
     if n_nodes > max_nodes:
         full, _ = network_size(spec.M, spec.R, spec.L, spec.T)

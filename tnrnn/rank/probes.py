@@ -25,7 +25,7 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
-from ..family_bounds import spec_smallest_upper_bound, spec_smallest_upper_bound_log2, spec_upper_bounds
+from ..family_bounds import member_upper_bounds, spec_smallest_upper_bound, spec_smallest_upper_bound_log2
 from ..numbers import format_int
 from ..partition import Partition
 from ..spec import RACSpec
@@ -62,7 +62,7 @@ def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     >>> proven_upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
     {'degree': 120, 'symmetric': 45, 'ideal': 42}
     """
-    return spec_upper_bounds(spec, partition)
+    return member_upper_bounds(spec, partition)
 
 
 def probe_cap(spec: RACSpec, partition: Partition, known: Mapping[str, int | None] | None = None) -> int:
