@@ -254,7 +254,8 @@ def _svd_floor(Y: np.ndarray, R: int) -> float:
 
 
 @pytest.mark.parametrize("a,T,r,hash_", [(2, 4, 3, "sum"), (4, 8, 6, "sum"), (4, 8, 13, "sum"), (3, 6, 1, "sum"),
-                                         (2, 8, 7, "random"), (3, 4, 9, "random")])
+                                         (2, 8, 7, "random"), (3, 4, 9, "random"), (16, 4, 6, "first"),
+                                         (5, 4, 5, "first")])
 def test_rank_task_target_rank_and_floor_with_tnrnn_engines(a, T, r, hash_):
     from tnrnn.rank.fieldrank import flint_rank_mod_p, numpy_rank_mod_p
 
@@ -319,6 +320,8 @@ def test_rank_task_errors():
         RankTask(T=4, r=4, alphabet=2)  # sums 0..2: at most 3 classes
     with pytest.raises(InputError, match="hash"):
         RankTask(T=4, r=2, hash="md5")
+    with pytest.raises(InputError, match="exceeds"):
+        RankTask(T=4, r=5, alphabet=4, hash="first")
     with pytest.raises(InputError, match="R must"):
         eckart_young_floor(RankTask(T=4, r=2), -1)
 
@@ -340,7 +343,8 @@ def test_rank_cli_end_to_end(tmp_path):
     parser = argparse.ArgumentParser()
     add_experiment_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["experiment", "rank", "--quick", "--lengths", "4", "--alphabet", "2", "--ranks", "1,3",
-                              "--steps", "10", "--eval-every", "5", "--val-size", "16", "--seeds", "0-1",
+                              "--hash", "sum", "--steps", "10", "--eval-every", "5", "--val-size", "16",
+                              "--seeds", "0-1",
                               "--workers", "1", "--no-progress", "--out", str(tmp_path)])
     assert run_experiment(args) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())

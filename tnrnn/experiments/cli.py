@@ -12,9 +12,10 @@ its preset's value:
   (hours per run on a CPU core; ``--estimate`` prints the measured cost first).
 - ``copy --quick`` / ``--preset full``: Copying Memory, the same shape.
 - ``rank --quick``: the rank-r regression task (:mod:`tnrnn.experiments.ranktask`), alphabet
-  4, T = 8, r = 1..13, pure RACs of depth 1 (4 channels) and 2 at the same parameter count,
-  seeds 0-2, with the exact Eckart-Young floor of the depth-1 RAC drawn; ``--preset full``
-  adds LSTM and GRU, depth 3 and seeds 0-4.
+  16, T = 4, the "first" hash, r = 1, 2, 3, 4, 6, 8, 12, 16, pure RACs of depth 1 (4 channels)
+  and 2 at the same parameter count, learning rate 1e-2, 2000 steps, seeds 0-2, with the exact
+  Eckart-Young floor of the depth-1 RAC drawn; ``--preset full`` adds LSTM and GRU at that
+  parameter count, depth 3, r = 1..16 and seeds 0-4.
 
 ``--authors`` switches to the authors' released code where it differs: offset SES layout,
 their class rounding, vocabulary and Copy marker and classes, RMSProp decay 0.9 and eps
@@ -65,18 +66,19 @@ PRESETS = {
                             seeds=[0, 1, 2], **_SMALL),
     ("copy", "full"): dict(lengths=[50, 100, 200, 400], m=30, steps=20000, eval_every=500, depths=[1, 2, 3],
                            seeds=[0, 1, 2, 3, 4], **_BIG),
-    ("rank", "default"): dict(lengths=[8], ranks=list(range(1, 14)), alphabet=4, width=4, steps=3000,
-                              eval_every=100, depths=[1, 2], seeds=[0], rac_norm="none", val_size=1024,
-                              test_size=4096),
-    ("rank", "quick"): dict(lengths=[8], ranks=[1, 2, 3, 4, 5, 6, 8, 10, 13], alphabet=4, width=4, steps=2000,
-                            eval_every=100, depths=[1, 2], seeds=[0, 1, 2], rac_norm="none", val_size=1024,
-                            test_size=4096),
-    ("rank", "full"): dict(lengths=[8], ranks=list(range(1, 14)), alphabet=4, width=4, steps=5000,
-                           eval_every=100, depths=[1, 2, 3], seeds=[0, 1, 2, 3, 4], rac_norm="none",
+    ("rank", "default"): dict(lengths=[4], ranks=[1, 2, 3, 4, 6, 8, 12, 16], alphabet=16, hash="first", width=4,
+                              lr=1e-2, steps=2000, eval_every=100, depths=[1, 2], seeds=[0], rac_norm="none",
+                              val_size=1024, test_size=4096),
+    ("rank", "quick"): dict(lengths=[4], ranks=[1, 2, 3, 4, 6, 8, 12, 16], alphabet=16, hash="first", width=4,
+                            lr=1e-2, steps=2000, eval_every=100, depths=[1, 2], seeds=[0, 1, 2], rac_norm="none",
+                            val_size=1024, test_size=4096),
+    ("rank", "full"): dict(lengths=[4], ranks=list(range(1, 17)), alphabet=16, hash="first", width=4, lr=1e-2,
+                           steps=3000, eval_every=100, depths=[1, 2, 3], seeds=[0, 1, 2, 3, 4], rac_norm="none",
                            cells=["rac", "lstm", "gru"], val_size=1024, test_size=4096),
 }
 #: Defaults of every option no preset sets.
-_DEFAULTS = dict(cells=["rac"], width=64, alphabet=32, patience=10, rac_norm="rms", ranks=[1])
+_DEFAULTS = dict(cells=["rac"], width=64, alphabet=32, patience=10, rac_norm="rms", ranks=[1], lr=1e-3,
+                 hash="sum")
 #: What ``--authors`` sets (the authors' released code).
 AUTHORS = dict(layout="offset", convention="authors", rms_alpha=0.9, rms_eps=1e-10, clip=0.0, schedule="authors",
                eval_every=1000, min_delta=1e-3, patience=10)
@@ -109,7 +111,7 @@ def _add_task_arguments(p: argparse.ArgumentParser, task: str) -> None:
     p.add_argument("--alphabet", type=int, help="symbols (default 32; rank task 4)")
     if task == "rank":
         p.add_argument("--ranks", type=int_list, help="Start-End ranks r of the targets (default 1..13)")
-        p.add_argument("--hash", choices=["sum", "random"], default="sum", help="class of a block (default sum)")
+        p.add_argument("--hash", choices=["first", "sum", "random"], help="class of a block (presets: first)")
     p.add_argument("--depths", type=int_list, help="default 1,2 (quick) or 1,2,3")
     p.add_argument("--cells", type=_cell_list, help="from rac,scornn,tanh,gru,lstm (default rac)")
     p.add_argument("--width", type=int, help="width of the depth-1 RAC that sets the budget (default 64; rank 4)")
@@ -118,7 +120,7 @@ def _add_task_arguments(p: argparse.ArgumentParser, task: str) -> None:
     p.add_argument("--no-match", action="store_true", help="use --width at every depth")
     p.add_argument("--steps", type=int, help="training steps per run")
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, help="learning rate (default 1e-3; rank task 1e-2)")
     p.add_argument("--hidden-lr", type=float, help="learning rate of scoRNN's recurrent matrices (default 1e-4)")
     p.add_argument("--rms-alpha", type=float, help="RMSProp smoothing (default 0.99; authors 0.9)")
     p.add_argument("--rms-eps", type=float, help="RMSProp epsilon (default 1e-8; authors 1e-10)")
@@ -178,7 +180,7 @@ def _settings(args: argparse.Namespace) -> dict:
     merged = {**_DEFAULTS, **PRESETS[(args.task, name)], **(AUTHORS if args.authors else {})}
     for key in ("lengths", "m", "alphabet", "depths", "cells", "width", "steps", "eval_every", "patience",
                 "val_size", "test_size", "rac_norm", "seeds", "clip", "schedule", "min_delta", "rms_alpha",
-                "rms_eps", "hidden_lr", "layout", "convention", "ranks", "hash"):
+                "rms_eps", "hidden_lr", "layout", "convention", "ranks", "hash", "lr"):
         value = getattr(args, key, None)
         if value is not None:
             merged[key] = value
@@ -195,9 +197,9 @@ def _base_config(args: argparse.Namespace, st: dict):
 
     fields = {k: st[k] for k in ("m", "width", "steps", "eval_every", "patience", "val_size", "test_size",
                                   "rac_norm", "alphabet", "clip", "schedule", "min_delta", "rms_alpha", "rms_eps",
-                                  "hidden_lr", "layout", "convention", "hash") if k in st}
+                                  "hidden_lr", "layout", "convention", "hash", "lr") if k in st}
     return RunConfig(task=args.task, length=st["lengths"][0], rank=st["ranks"][0], seed=st["seeds"][0],
-                     batch_size=args.batch_size, lr=args.lr, min_lr_factor=args.min_lr_factor,
+                     batch_size=args.batch_size, min_lr_factor=args.min_lr_factor,
                      forget_bias=args.forget_bias, **fields).validate()
 
 

@@ -56,7 +56,8 @@ def estimate_cost(configs: list, *, workers: int = 1, device: str | None = None,
         run = sec * (c.steps + evals)
         total += run * len(group)
         lines.append(f"  {c.task} {c.cell:>6} L={c.depth} width={c.width:<4} length={c.length:<4} "
-                     f"{sec * 1e3:8.2f} ms/step  x {c.steps} steps  x {len(group)} runs = {run * len(group) / 60:8.1f} min")
+                     f"{sec * 1e3:8.2f} ms/step  x {c.steps} steps  x {len(group)} runs = "
+                     f"{run * len(group) / 60:8.1f} min")
     wall = total / max(1, workers)
     lines.append(f"{len(configs)} runs: {total / 3600:.2f} hours of one worker; about {wall / 3600:.2f} hours "
                  f"(wall) on {workers} worker(s) at 1 thread each (device {device or 'cpu'})")

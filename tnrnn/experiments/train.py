@@ -37,7 +37,7 @@ comparable with the Eckart-Young floor), and its "accuracy" is the fraction with
 
 The record's ``left_chance_step`` is the first evaluation step at which the validation accuracy
 exceeds chance by three standard errors of a chance guesser on the validation set (regression:
-the validation loss is below 0.9 times the chance loss), or None.
+the validation loss is below 0.8 times the chance loss), or None.
 
 Seeds: the training stream, validation and test sets are seeded from ``(seed, task, length)``
 only, so every depth and cell of a sweep sees the same validation and test sequences; the
@@ -327,7 +327,7 @@ def chance_threshold(record: dict) -> tuple[float, bool]:
     """(threshold, True when an accuracy must reach it; False when a loss must fall to it)."""
     c = record["config"]
     if c["task"] == "rank":
-        return 0.9 * record["chance"]["loss"], False
+        return 0.8 * record["chance"]["loss"], False
     p = record["chance"]["accuracy"]
     n = c["val_size"] * (c["m"] if c["task"] == "copy" else 1)
     return p + 3.0 * math.sqrt(p * (1 - p) / n), True
