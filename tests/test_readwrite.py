@@ -59,7 +59,8 @@ BAD = {
     "not json": ("{nodes: [", "not valid JSON"),
     "a list": ("[1, 2]", "must be an object"),
     "wrong format": (_doc(format="other"), "format"),
-    "wrong version": (_doc(version=2), "version"),
+    "wrong version": (_doc(version=3), "version must be 1 or 2"),
+    "version 2 with version-1 kinds": (_doc(version=2), "kinds must list .* in version 2"),
     "missing spec": (_doc(spec=_DELETE), "missing \\['spec'\\]"),
     "extra key": (_doc(extra=1), "unexpected \\['extra'\\]"),
     "spec float": (_doc(**{"spec.R": 3.0}), "spec.R must be an integer"),
@@ -164,3 +165,46 @@ def test_check_spec_false_still_refuses_a_spec_that_does_not_fit(tmp_path):
     with pytest.raises(TnrnnError, match="compiles to"):
         from_json(json.dumps(data), check_spec=False)
     assert from_json(to_json(net), check_spec=False).n_nodes == net.n_nodes
+
+
+MEMBER_SPECS = [
+    RACSpec(M=2, R=(3, 2), L=2, T=4, cell=("cp:2", "full"), dilations=(1, 2)),
+    RACSpec(M=2, R=3, L=1, T=3, bias=True, K=2),
+    RACSpec(M=2, R=2, L=2, T=4, cell="cp:3"),
+]
+
+
+@pytest.mark.parametrize("spec", MEMBER_SPECS, ids=repr)
+@pytest.mark.parametrize("merged", [False, True])
+def test_member_networks_round_trip_as_version_2(spec, merged):
+    net = compile_network(spec, merged=merged)
+    data = json.loads(to_json(net))
+    assert data["version"] == 2 and data["kinds"][-1] == "U"
+    assert data["spec"]["dilations"] == list(spec.dilations) and data["spec"]["bias"] == spec.bias
+    back = from_json(to_json(net))
+    assert back.spec == spec and back.merged == merged
+    assert np.array_equal(back.edge_dim, net.edge_dim) and np.array_equal(back.node_kind, net.node_kind)
+    assert from_json(to_json(net), check_spec=False).n_nodes == net.n_nodes
+
+
+def test_plain_networks_stay_version_1_and_old_files_without_version_load():
+    net = compile_network(RACSpec(M=2, R=3, L=2, T=3))
+    data = json.loads(to_json(net))
+    assert data["version"] == 1 and len(data["kinds"]) == 7 and set(data["spec"]) == {"M", "R", "L", "T", "K"}
+    del data["version"]
+    assert from_json(json.dumps(data)).spec == net.spec
+
+
+def test_member_file_with_bad_spec_fields_is_rejected():
+    data = json.loads(to_json(compile_network(MEMBER_SPECS[0])))
+    for key, value, pattern in [("bias", 1, "spec.bias"), ("dilations", 2, "spec.dilations"),
+                                ("cell", 3, "spec.cell"), ("R", [3, "2"], "spec.R"),
+                                ("cell", ["cp:0", "full"], "cp:0")]:
+        bad = json.loads(json.dumps(data))
+        bad["spec"][key] = value
+        with pytest.raises(TnrnnError, match=pattern):
+            from_json(json.dumps(bad))
+    bad = json.loads(json.dumps(data))
+    bad["spec"]["dilations"] = [1, 1]
+    with pytest.raises(TnrnnError, match="does not match its spec|dimension|has"):
+        from_json(json.dumps(bad))

@@ -30,6 +30,13 @@ from .formulas import (
     shallow_start_end_rank,
     symmetric_copies_bound,
 )
+from .family_bounds import (
+    member_degree_bound,
+    member_ideal_bound,
+    member_symmetric_bound,
+    member_upper_bounds,
+    shallow_member_bound,
+)
 from .modular import DEFAULT_PRIME
 from .network import (
     NodeKind,
@@ -73,6 +80,9 @@ __all__ = [
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
     "paper_lower_bound", "paper_lower_bound_status", "input_copies", "all_chains_cut", "degree_bound",
     "symmetric_copies_bound", "boundary_ideal_bound", "network_size",
+    # bounds for members of the RAC family
+    "member_degree_bound", "member_symmetric_bound", "member_ideal_bound", "shallow_member_bound",
+    "member_upper_bounds",
     # drawing
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",
     "network_layout", "chain_layout", "lattice_layout",

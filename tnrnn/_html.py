@@ -55,6 +55,8 @@ def spec_text(spec: Any) -> str:
             return spec
         values = {k: int(v) for k, v in found.items()}
     else:
+        if not getattr(spec, "plain", True):  # a member: widths, cells, bias, dilations too
+            return repr(spec)[len("RACSpec("):-1]
         values = {k: getattr(spec, k) for k in ("M", "R", "L", "T", "K")}
     text = ", ".join(f"{k}={values[k]}" for k in ("M", "R", "L", "T"))
     return text + (f", K={values['K']}" if values.get("K", 1) != 1 else "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from math import comb, lgamma, log, log2, prod
 
+from .copies import boundary_copies, chain_counts, copy_counts
 from .errors import TnrnnError
 from .partition import Partition
 
@@ -23,7 +24,10 @@ __all__ = [
     "paper_lower_bound",
     "paper_lower_bound_status",
     "input_copies",
+    "copy_counts",
     "layer_copies",
+    "boundary_copies",
+    "chain_counts",
     "all_chains_cut",
     "degree_bound",
     "symmetric_copies_bound",
@@ -131,26 +135,38 @@ def paper_lower_bound(M: int, R: int, L: int, T: int) -> int:
     return conjectured_lower_bound(M, R, L, T)
 
 
-def input_copies(T: int, t: int, L: int) -> int:
+def input_copies(T: int, t: int, L: int, dilations: tuple[int, ...] | None = None) -> int:
     """``C(T - t + L - 1, L - 1)``: copies of x^t in the duplicated-input network.
 
     **Derived** (for tnrnn; stated in the paper for L = 2 as T - t + 1): also the degree of
-    ``y`` in ``f(x^t)``.
+    ``y`` in ``f(x^t)``. Widths and cells (``mi``, ``cp``, ``full``, bias) do not change it.
+    With ``dilations`` ``(d_1, ..., d_L)`` it is the number of ways to write
+    ``T - t = j_1 d_1 + ... + j_L d_L`` with every ``j_l >= 0``, i.e. the coefficient of
+    ``z^(T - t)`` in ``prod_l 1 / (1 - z^(d_l))`` (derived in :mod:`tnrnn.copies`; 0 for
+    an input y does not depend on); :func:`copy_counts` gives all T at once.
 
     >>> [input_copies(4, t, 2) for t in range(1, 5)]
     [4, 3, 2, 1]
+    >>> [input_copies(6, t, 2, dilations=(1, 2)) for t in range(1, 7)]
+    [3, 3, 2, 2, 1, 1]
     """
     T, L = _nonneg("T", T, 1), _nonneg("L", L, 1)
     t = _nonneg("t", t, 1)
     if t > T:
         raise TnrnnError(f"t must be in 1..{T}, got {t}")
+    if dilations is not None:
+        if len(tuple(dilations)) != L:
+            raise TnrnnError(f"dilations needs one value per layer (L={L}), got {tuple(dilations)!r}")
+        if any(d != 1 for d in dilations):
+            return copy_counts(T - t + 1, tuple(dilations))[0]
     return comb(T - t + L - 1, L - 1)
 
 
 def layer_copies(T: int, L: int, l: int) -> int:
     """``c_l = C(T/2 + L - l - 1, L - l)``: copies of ``h^l_{T/2}`` used by the end.
 
-    **Derived** for tnrnn (symmetric-copies bound); ``c_L = 1``.
+    **Derived** for tnrnn (symmetric-copies bound); ``c_L = 1``. With dilations the end
+    uses several boundary states of each layer: :func:`boundary_copies` counts them.
     """
     T, L = _even_T(T), _nonneg("L", L, 1)
     l = _nonneg("l", l, 1)

@@ -4,12 +4,19 @@
 ``y = W^O h^L_T``. Inputs are already-represented vectors ``f(x^t)`` of shape (N, T, M).
 States are arrays of shape (N, L, R) (layer index 0 is layer 1), so a run can be stopped
 at any step and continued later with :func:`advance`.
+
+Members of the family (``spec.plain`` False: per-layer widths, ``cp``/``full`` cells,
+biases, dilations; see :mod:`tnrnn.spec`) run the same functions with member states: a
+tuple of L arrays (N, d_l, R_l) holding the last ``d_l`` states of each layer, oldest
+first (:mod:`tnrnn.cells`); :func:`hidden_states` then returns a tuple of L arrays
+(N, T + 1, R_l).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .cells import member_initial_states, member_step
 from .errors import InputError, WeightsError
 from .modular import mod_matmul, to_field
 from .weights import RACWeights
@@ -40,8 +47,25 @@ def _prepare_inputs(weights: RACWeights, inputs: np.ndarray, steps: int | None) 
     return arr.astype(np.float64, copy=False)
 
 
+def _check_member_states(weights: RACWeights, states: object) -> tuple[np.ndarray, ...]:
+    s = weights.spec
+    shapes = ", ".join(f"(N, {d}, {r})" for d, r in zip(s.dilations, s.widths))
+    if not isinstance(states, (tuple, list)) or len(states) != s.L:
+        raise InputError(f"states of {s} must be a tuple of L={s.L} arrays {shapes}, got {type(states).__name__}")
+    arrs = [np.asarray(a) for a in states]
+    n = arrs[0].shape[0] if arrs[0].ndim == 3 else -1
+    for a, d, r in zip(arrs, s.dilations, s.widths):
+        if a.shape != (n, d, r):
+            raise InputError(f"states of {s} must be arrays {shapes}, got {[x.shape for x in arrs]}")
+    if weights.prime is not None:
+        return tuple(to_field(a, weights.prime) for a in arrs)
+    return tuple(a.astype(np.float64, copy=False) for a in arrs)
+
+
 def _check_states(weights: RACWeights, states: np.ndarray) -> np.ndarray:
     s = weights.spec
+    if not s.plain:
+        return _check_member_states(weights, states)
     arr = np.asarray(states)
     if arr.ndim != 3 or arr.shape[1:] != (s.L, s.R):
         raise InputError(f"states must have shape (N, L, R) = (N, {s.L}, {s.R}), got {arr.shape}")
@@ -51,7 +75,11 @@ def _check_states(weights: RACWeights, states: np.ndarray) -> np.ndarray:
 
 
 def initial_states(weights: RACWeights, n: int) -> np.ndarray:
-    """The initial states ``h^l_0`` repeated for ``n`` sequences: shape (n, L, R)."""
+    """The initial states ``h^l_0`` repeated for ``n`` sequences: shape (n, L, R).
+
+    Members: a tuple of L arrays (n, d_l, R_l) (see the module docstring)."""
+    if not weights.spec.plain:
+        return member_initial_states(weights, n)
     h0 = np.stack(weights.h0)  # (L, R)
     return np.broadcast_to(h0, (n,) + h0.shape).copy()
 
@@ -80,6 +108,8 @@ def advance(
     states : array (N, L, R), or (states, trajectory) when ``record``.
     """
     x = _prepare_inputs(weights, inputs, None)
+    if not weights.spec.plain:
+        return _advance_member(weights, _check_member_states(weights, states), x, record)
     h = _check_states(weights, states).copy()
     if x.shape[0] != h.shape[0]:
         raise InputError(f"states and inputs disagree on N: {h.shape[0]} vs {x.shape[0]}")
@@ -107,17 +137,40 @@ def advance(
     return (h, traj) if record else h
 
 
-def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray:
-    """All states ``h^l_t`` for t = 0..T: shape (N, T+1, L, R); index 0 holds ``h_0``."""
+def _advance_member(weights: RACWeights, states: tuple, x: np.ndarray, record: bool):
+    if x.shape[0] != states[0].shape[0]:
+        raise InputError(f"states and inputs disagree on N: {states[0].shape[0]} vs {x.shape[0]}")
+    traj = [] if record else None
+    for t in range(x.shape[1]):
+        states = member_step(weights, states, x[:, t])
+        if record:
+            traj.append(tuple(h[:, -1] for h in states))
+    if not record:
+        return states
+    return states, tuple(np.stack([step[l] for step in traj], axis=1) if traj else
+                         np.zeros((x.shape[0], 0, r), dtype=states[0].dtype)
+                         for l, r in enumerate(weights.spec.widths))
+
+
+def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
+    """All states ``h^l_t`` for t = 0..T: shape (N, T+1, L, R); index 0 holds ``h_0``.
+
+    Members: a tuple of L arrays (N, T+1, R_l)."""
     x = _prepare_inputs(weights, inputs, weights.spec.T)
     h0 = initial_states(weights, x.shape[0])
     _, traj = advance(weights, h0, x, record=True)
+    if not weights.spec.plain:
+        return tuple(np.concatenate([w[None, None].repeat(x.shape[0], 0), tr], axis=1)
+                     for w, tr in zip(weights.h0, traj))
     return np.concatenate([h0[:, None], traj], axis=1)
 
 
 def readout(weights: RACWeights, states: np.ndarray) -> np.ndarray:
     """Outputs ``y = W^O h^L`` from states (N, L, R): shape (N, K)."""
-    h = _check_states(weights, states)[:, -1]
+    if not weights.spec.plain:
+        h = _check_member_states(weights, states)[-1][:, -1]
+    else:
+        h = _check_states(weights, states)[:, -1]
     if weights.prime is None:
         return h @ weights.W_O.T
     return mod_matmul(h, np.ascontiguousarray(weights.W_O.T), weights.prime)

@@ -38,7 +38,9 @@ import numpy as np
 from .._rng import RngLike
 from .._html import RowTable, rows_html
 from ..errors import BoundViolationError, TnrnnError
+from ..family_bounds import ideal_bound_refusal, member_upper_bounds
 from ..formulas import all_chains_cut, paper_lower_bound, paper_lower_bound_status
+from ..formulas import prefix_split as formulas_prefix_split
 from ..partition import Partition
 from ..rank import RankResult, proven_by, proven_upper_bounds, separation_rank
 from ..spec import RACSpec
@@ -55,11 +57,15 @@ def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
 
     Keys ``lower``, ``lower_status`` (the paper's bound, Start-End only), ``degree``,
     ``symmetric`` and ``ideal`` (partitions with a prefix side) and ``all_chains``
-    (Start-End).
+    (Start-End). For a member of the RAC family (``spec.plain`` False) the member-valid
+    bounds of :mod:`tnrnn.family_bounds`, and a key ``not_proven`` naming, one line each,
+    why the others are None.
 
     >>> formula_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.parse("split:5", 8))
     {'lower': None, 'lower_status': None, 'degree': 24, 'symmetric': 30, 'ideal': 27, 'all_chains': None}
     """
+    if not spec.plain:
+        return _member_formula_bounds(spec, partition)
     se = partition.is_start_end
     lower = paper_lower_bound(spec.M, spec.R, spec.L, spec.T) if se else None
     status = paper_lower_bound_status(spec.L) if se else None
@@ -67,6 +73,25 @@ def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
     return {"lower": lower, "lower_status": status, "degree": known["degree"],
             "symmetric": known.get("symmetric"), "ideal": known.get("ideal"),
             "all_chains": all_chains_cut(spec.R, spec.L, spec.T) if se else None}
+
+
+def _member_formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
+    """:func:`formula_bounds` of a member: the bounds proven for it
+    (:mod:`tnrnn.family_bounds`); the paper's lower bound and the all-chains cut are stated
+    for the plain RAC only and stay None (``not_proven`` says why, one line each)."""
+    known = member_upper_bounds(spec, partition)
+    out: dict[str, Any] = {"lower": None, "lower_status": None, "degree": known["degree"],
+                           "symmetric": known.get("symmetric"), "ideal": known.get("ideal"),
+                           "all_chains": None}
+    why = {"lower": "the paper's lower bound is a theorem for the plain RAC only",
+           "all_chains": "the all-chains cut is derived for the plain RAC only (the min-cut holds)"}
+    if "ideal" not in known:
+        why["ideal"] = (ideal_bound_refusal(spec) if formulas_prefix_split(partition) is not None
+                        else "the boundary-ideal bound needs a prefix side")
+    if "symmetric" not in known:
+        why["symmetric"] = "the symmetric-copies bound needs a prefix side"
+    out["not_proven"] = why
+    return out
 
 
 def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "start-end", *,
@@ -206,6 +231,7 @@ def bound_row(
     known = {**(rank_options.pop("upper_bounds", None) or {}), "mincut": mincut}
     res = separation_rank(spec, partition, rng=rng, upper_bounds=known, **rank_options)
     bounds = formula_bounds(spec, partition)
+    bounds.pop("not_proven", None)
     bounds["mincut"] = mincut
     uppers = {k: bounds[k] for k in UPPER_BOUNDS}
     return BoundRow(

@@ -22,7 +22,10 @@ def bounds_summary(
     for partitions with a prefix side ``1..k``, ``ideal`` for those at L >= 2
     (:func:`tnrnn.formulas.boundary_ideal_bound`); each is ``None`` where undefined.
     ``lower_status`` says whether the lower bound is a theorem (L <= 2) or the paper's
-    conjecture (L >= 3).
+    conjecture (L >= 3). For a member of the RAC family the spec lists its widths, cells,
+    bias and dilations, the bounds are those proven for it (:mod:`tnrnn.family_bounds`;
+    the min-cut holds for every member) and ``not_proven`` says, one line per bound, why
+    the others are None.
 
     Examples
     --------
@@ -36,8 +39,13 @@ def bounds_summary(
     options = {} if max_nodes is None else {"max_nodes": max_nodes}
     cut = mincut_bound(spec, partition, **options)
     bounds = formula_bounds(spec, partition)
+    fields = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T}
+    if not spec.plain:
+        fields.update({"R": list(spec.widths), "cell": list(spec.cells), "bias": spec.bias,
+                       "dilations": list(spec.dilations)})
+    extra = {"not_proven": bounds["not_proven"]} if "not_proven" in bounds else {}
     return KeyValues({
-        "spec": {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T},
+        "spec": fields,
         "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
         "mincut": cut.bound,
         "mincut_log2": cut.log2,
@@ -48,4 +56,5 @@ def bounds_summary(
         "all_chains": bounds["all_chains"],
         "lower": bounds["lower"],
         "lower_status": bounds["lower_status"],
+        **extra,
     }, "bounds_summary")

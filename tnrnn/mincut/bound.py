@@ -63,10 +63,13 @@ def mincut_bound(
     Parameters
     ----------
     network_or_spec : RACNetwork or RACSpec
-        A compiled network, or a spec. From a spec (``merged=False``) the cut is computed
-        on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same bound)
-        without compiling the network; ``network``, ``side`` and ``cut_edges`` of the
-        result are mapped back (and verified on the full network) on first access.
+        A compiled network, or a spec. From a plain spec (``merged=False``) the cut is
+        computed on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same
+        bound) without compiling the network; ``network``, ``side`` and ``cut_edges`` of
+        the result are mapped back (and verified on the full network) on first access.
+        A member of the RAC family (``spec.plain`` False: widths, cp:K, full, bias,
+        dilations) is compiled and cut on its full network. The bound holds for every
+        member and every weight setting: it only uses that the network contracts to y.
     partition : Partition or str
         The partition of the steps 1..T (``'start-end'``, ``'interleaved'``, ``'split:K'``,
         ``'A:1,2,5'`` are parsed with :meth:`Partition.parse`).
@@ -100,7 +103,7 @@ def mincut_bound(
     >>> cb.bound, cb.factored()                                          # R^(T/2+1)
     (8, '2^3')
     """
-    if isinstance(network_or_spec, RACSpec) and not merged:
+    if isinstance(network_or_spec, RACSpec) and not merged and network_or_spec.plain:
         return _lean_bound(network_or_spec, partition, max_nodes)
     network = _network(network_or_spec, merged, max_nodes)
     part = as_partition(partition, network.spec.T)

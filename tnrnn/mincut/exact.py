@@ -1,60 +1,84 @@
 """The exact minimum of the product of cut dimensions, from integer max-flows only.
 
-Why this is exact (no floating-point tie can make the bound non-minimal)
--------------------------------------------------------------------------
+Why this is exact for any set of edge dimensions
+------------------------------------------------
 A cut C that separates the A inputs from the B inputs costs ``prod_{e in C} dim(e)``;
 minimising it is a min-cut with the irrational capacities ``log dim(e)``. scipy's
-max-flow takes integers, so tnrnn never rounds a logarithm into a capacity. Instead:
+max-flow takes integers, so tnrnn never rounds a logarithm into a capacity and decides
+everything by comparing integers. Dimension 1 costs nothing and is never cut for a price.
 
-Each dimension d > 1 is written ``d = g^k`` with the smallest possible base g (8 = 2^3,
-12 = 12^1); dimension 1 costs nothing.
+**Coordinates.** Each dimension d > 1 is written ``d = g^k`` with the smallest base g
+(8 = 2^3, 12 = 12^1). If the distinct bases b_1..b_k are multiplicatively independent
+(their prime-exponent vectors are linearly independent; two distinct minimal bases always
+are, so a plain RAC with dims M and R gets k <= 2) they are the coordinates; otherwise
+(e.g. 2, 3 and 6, or 4, 6 and 9) the primes of the dimensions are. Either way every
+dimension is a product ``prod_i b_i^{a_i}`` with non-negative integer exponents a, and
+the b_i are multiplicatively independent. A cut C then has the exponent vector
+``n(C) = sum of a(e) over its edges`` in Z^k, its product is ``prod_i b_i^{n_i}``, and
+``log2 product = w . n(C)`` with ``w = (log2 b_1, ..., log2 b_k)``. By independence,
+distinct vectors have distinct products, so the optimal vector n_opt is **unique** and
+``w . n_opt < w . n`` for every other achievable n.
 
-1. **One base.** If every dimension > 1 is a power of one integer g (e.g. M = 2, R = 8;
-   or M = R), capacity k is ``log_g dim`` exactly: the integer min-cut minimises
-   ``log_g`` of the product, hence the product. One max-flow.
-2. **Two bases** g1 < g2 (the usual M != R). A cut C has an exponent vector
-   ``n(C) = (a, b)`` (its product is ``g1^a g2^b``; distinct minimal bases are
-   multiplicatively independent, so distinct vectors mean distinct products) and costs
-   ``w . n(C)`` with ``w = (ln g1, ln g2)``. For an integer direction ``d = (x, y)`` the
-   max-flow with capacities x and y returns a cut minimising ``d . n(C)`` exactly. The
-   value function ``f(d) = min_C d . n(C)`` is concave and piecewise linear, and the set
-   of directions at which a fixed cut is optimal is an interval (a cone). So:
+**One coordinate** (all dimensions powers of one g, e.g. M = 2, R = 8, or M = R): the
+integer capacities a(e) = log_g dim(e) give the minimum exactly. One max-flow.
 
-   * bracket w between two integer directions ``d_lo < w < d_hi`` (compared exactly:
-     ``x/y < ln g1 / ln g2`` iff ``g2^x < g1^y``, Python integers);
-   * if the optimal cuts at d_lo and d_hi have the same exponent vector, that vector is
-     optimal on the whole cone [d_lo, d_hi] (a linear function touching a concave one at
-     both ends of an interval equals it in between), hence at w: done;
-   * otherwise take the direction ``d_mid`` normal to ``n_hi - n_lo`` (it lies in the
-     bracket); one more max-flow either shows ``f(d_mid) = d_mid . n_lo`` (the two cuts
-     are adjacent vertices of the lower hull: the one on w's side of d_mid is optimal,
-     both if w is parallel to d_mid) or finds a cut strictly better at d_mid, which
-     replaces the bracket end on the far side of w. Each step finds a new vertex of the
-     finite lower hull, so the search ends; it usually needs the first two flows only.
+**k >= 2: a cone certificate.** For an integer direction g in Z^k_{>=0}, one max-flow with
+capacities ``g . a(e)`` returns a cut minimising ``g . n(C)`` and the minimum value
+``f(g)``. Pick a scale S >= 1 and ``q_i = floor(S log2 b_i)``, i.e. the integer with
+``2^q_i <= b_i^S < 2^(q_i + 1)`` (:func:`floor_log2_power`: 60-digit correctly rounded
+decimals decide it when ``S log2 b_i`` is farther than 10^-30 from an integer, which their
+error bound of 10^-40 makes certain; otherwise the bit length of the integer ``b_i^S``).
+Write ``S w = q + r`` with ``0 <= r_i < 1``, ``rho = sum r_i``, and let
+``c = max(1, ceil(rho)) = max(1, ceil(S log2 prod_i b_i) - sum q_i)`` (same function).
+The k integer generators are ``g_i = q + c e_i``.
 
-   All decisions compare integers (count vectors, flow values, exact powers), never
-   rounded logarithms. Ties between distinct cuts with equal products are real ties:
-   either cut is minimal.
-3. Three or more bases do not occur in a RAC network (its dims are M and R) and raise
-   :class:`~tnrnn.errors.TnrnnError`.
+*Claim: S w lies in the cone of g_1..g_k.* With ``Lambda = (rho + |q|) / (c + |q|)``
+(``|q| = sum q_i``; ``Lambda <= 1`` because ``rho <= c``) and
+``lambda_i = (r_i + (1 - Lambda) q_i) / c >= 0``: ``sum lambda_i = Lambda`` and
+``sum lambda_i g_i = Lambda q + (r + (1 - Lambda) q) = q + r = S w``.
+
+*Certificate.* If a cut vector n* satisfies ``g_i . n* = f(g_i)`` for every i (one
+max-flow per generator, compared as integers), then for any cut C,
+``S w . n* = sum lambda_i g_i . n* = sum lambda_i f(g_i) <= sum lambda_i g_i . n(C) =
+S w . n(C)``: n* is optimal at w, i.e. its product is the minimum. Proven, with no
+rounded logarithm anywhere.
+
+*Search.* Every flow returns a real cut; the best found so far (compared by exact
+products, Python integers; the round starts from the cut around a terminal) is the
+candidate n*. If it passes at all k generators the search ends; otherwise S doubles and a
+new round runs. *Termination:* n_opt is the unique minimiser at w, so it stays the unique
+minimiser on a neighbourhood of the ray through w (finitely many achievable vectors);
+``g_i / S = w + (c e_i - r) / S`` is within ``(k + 1) / S`` of w, so once S is large every
+flow returns n_opt and the certificate passes. On RAC networks the first round
+(S = 4096 or the largest scale that fits int32) almost always certifies: k flows.
+
+**int32.** scipy's Dinic holds int32 capacities: the largest edge capacity must stay
+below 2^30 and every flow value below 2^31 (the value at g_i is at most g_i . n* for the
+current candidate n*, which min_cut_side is told). The scale S is lowered up front to the
+largest value that fits (down to 1); if even S = 1 does not fit, or a later round would
+need a scale that does not fit, :class:`~tnrnn.errors.MemoryLimitError` says so.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 
 from ..errors import MemoryLimitError, TnrnnError
 from .flow import INT32_LIMIT, FlowGraph, min_cut_side
 
-__all__ = ["ExactCut", "exact_min_cut", "power_base"]
+__all__ = ["ExactCut", "exact_min_cut", "power_base", "cut_coordinates", "generators", "floor_log2_power"]
 
-#: Denominator of the first rational bracket around ln d1 / ln d2.
-BRACKET_DENOMINATOR = 4096
-#: Safety cap on the number of hull-walk steps (never reached in practice).
-MAX_FLOWS = 200
+#: The scale S of the first round (lowered when int32 capacities need it).
+START_SCALE = 4096
+#: Distance from an integer below which a decimal ``S log2 b`` is not trusted (see floor_log2_power).
+DECISION_MARGIN = Decimal("1e-30")
+#: Safety cap on the number of rounds (S doubles each round; int32 stops it far earlier).
+MAX_ROUNDS = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,120 +108,216 @@ def power_base(n: int) -> tuple[int, int]:
     return n, 1
 
 
+def _factorize(n: int) -> dict[int, int]:
+    """Prime factorisation by trial division (edge dimensions are small)."""
+    out: dict[int, int] = {}
+    p = 2
+    while p * p <= n:
+        while n % p == 0:
+            out[p] = out.get(p, 0) + 1
+            n //= p
+        p += 1 if p == 2 else 2
+    if n > 1:
+        out[n] = out.get(n, 0) + 1
+    return out
+
+
+def _rank(rows: list[list[int]]) -> int:
+    """Exact rank of a small integer matrix (Gaussian elimination over Q)."""
+    m = [[Fraction(x) for x in row] for row in rows]
+    rank, cols = 0, len(m[0]) if m else 0
+    for c in range(cols):
+        piv = next((i for i in range(rank, len(m)) if m[i][c] != 0), None)
+        if piv is None:
+            continue
+        m[rank], m[piv] = m[piv], m[rank]
+        for i in range(len(m)):
+            if i != rank and m[i][c] != 0:
+                f = m[i][c] / m[rank][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[rank])]
+        rank += 1
+    return rank
+
+
+def cut_coordinates(dims) -> tuple[tuple[int, ...], dict[int, tuple[int, ...]]]:
+    """Multiplicatively independent coordinates b and each dimension's exponents over them.
+
+    The minimal power bases of the dimensions when they are independent, else the primes.
+
+    >>> cut_coordinates([2, 3, 8])
+    ((2, 3), {2: (1, 0), 3: (0, 1), 8: (3, 0)})
+    >>> cut_coordinates([2, 3, 6])[0], cut_coordinates([6, 10])[0]
+    ((2, 3), (6, 10))
+    """
+    dims = sorted({int(d) for d in dims if int(d) > 1})
+    table = {d: power_base(d) for d in dims}
+    bases = sorted({g for g, _ in table.values()})
+    factors = {g: _factorize(g) for g in bases}
+    primes = sorted({p for f in factors.values() for p in f})
+    if len(bases) <= 1 or _rank([[factors[g].get(p, 0) for p in primes] for g in bases]) == len(bases):
+        return tuple(bases), {d: tuple(k if g == b else 0 for b in bases) for d, (g, k) in table.items()}
+    expo = {d: tuple(_factorize(d).get(p, 0) for p in primes) for d in dims}
+    return tuple(primes), expo
+
+
 def _counts(graph: FlowGraph, side: np.ndarray, expo: np.ndarray) -> tuple[int, ...]:
-    """Sum of each base's exponents over the cut edges: ``product = prod g_i ** n_i``."""
+    """Sum of each coordinate's exponents over the cut edges: ``product = prod b_i ** n_i``."""
     cross = side[graph.u] != side[graph.v]
     return tuple(int(x) for x in expo[:, cross].sum(axis=1))
 
 
-def _exponents(graph: FlowGraph, bases: tuple[int, ...], table: dict[int, tuple[int, int]]):
-    """(len(bases), n_edges) int64: exponent of each base in each edge's dimension."""
-    dims = graph.dim
-    expo = np.zeros((len(bases), dims.size), dtype=np.int64)
-    for d, (g, k) in table.items():
-        expo[bases.index(g), dims == d] = k
-    return expo
+def _product(basis: tuple[int, ...], n: tuple[int, ...]) -> int:
+    return math.prod(b**e for b, e in zip(basis, n))
 
 
-def exact_min_cut(graph: FlowGraph) -> ExactCut:
+def _dot(g, n) -> int:
+    return sum(int(a) * int(b) for a, b in zip(g, n))
+
+
+def floor_log2_power(b: int, S: int) -> int:
+    """``floor(S log2 b)``, i.e. the q with ``2^q <= b^S < 2^(q + 1)``, without rounding risk.
+
+    A power of two is exact. Otherwise ``S ln b / ln 2`` is computed with 60-digit decimals
+    (each operation correctly rounded, so the error is below ``x 10^-55``); if that value is
+    within ``10^-30`` of an integer the floor is decided from the integers themselves
+    (``(b**S).bit_length() - 1``; slow only for huge S, and not met in practice).
+
+    >>> floor_log2_power(3, 4), floor_log2_power(8, 5), floor_log2_power(10, 3)
+    (6, 15, 9)
+    """
+    b, S = int(b), int(S)
+    if b & (b - 1) == 0:
+        return S * (b.bit_length() - 1)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        x = Decimal(b).ln() / Decimal(2).ln() * S
+        q = int(x)  # x > 0: truncation is the floor
+        if min(x - q, q + 1 - x) > DECISION_MARGIN:
+            return q
+    return (b**S).bit_length() - 1
+
+
+def generators(basis: tuple[int, ...], S: int) -> list[tuple[int, ...]]:
+    """The k integer directions ``q + c e_i`` whose cone holds ``S (log2 b_1, ..., log2 b_k)``.
+
+    ``q_i = floor(S log2 b_i)`` and ``c = max(1, ceil(S log2 prod b_i) - sum q_i)``.
+
+    >>> generators((2, 3), 4)          # 4 log2 3 = 6.34: q = (4, 6), rho = 0.34, c = 1
+    [(5, 6), (4, 7)]
+    """
+    q = [floor_log2_power(b, S) for b in basis]
+    total = math.prod(basis)
+    ceil_log2 = floor_log2_power(total, S) + (0 if total & (total - 1) == 0 else 1)
+    c = max(1, ceil_log2 - sum(q))
+    return [tuple(qi + (c if i == j else 0) for j, qi in enumerate(q)) for i in range(len(q))]
+
+
+def _fits(gens, dim_expo: list[tuple[int, ...]], best: tuple[int, ...]) -> bool:
+    """Edge capacities below scipy's int32 half-limit and flow values (<= g . best) in int32."""
+    return all(max((_dot(g, a) for a in dim_expo), default=0) <= INT32_LIMIT // 2
+               and _dot(g, best) <= INT32_LIMIT for g in gens)
+
+
+def _start_scale(basis, dim_expo, best, start: int) -> int:
+    """The largest scale S <= start whose generators fit int32 (binary search), or 0."""
+    if _fits(generators(basis, start), dim_expo, best):
+        return start
+    lo, hi = 0, start
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if _fits(generators(basis, mid), dim_expo, best) else (lo, mid)
+    return lo
+
+
+def _terminal_cut(graph: FlowGraph, expo: np.ndarray, basis) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The cheaper of the two cuts around a terminal: a real cut to start from."""
+    around_source = np.zeros(graph.n, dtype=bool)
+    around_source[graph.source] = True
+    around_sink = np.ones(graph.n, dtype=bool)
+    around_sink[graph.sink] = False
+    options = []
+    for i, side in enumerate((around_source, around_sink)):
+        n = _counts(graph, side, expo)
+        options.append((_product(basis, n), i, side, n))
+    _, _, side, n = min(options, key=lambda o: o[:2])
+    return side, n
+
+
+def exact_min_cut(graph: FlowGraph, *, start_scale: int | None = None) -> ExactCut:
     """A cut of minimum product of dimensions, exactly (see the module docstring).
 
-    Each dimension d > 1 is written ``g^k`` with the smallest base g; with one base the
-    capacities are the exponents k, with two bases the hull walk below runs.
+    Parameters
+    ----------
+    graph : FlowGraph
+    start_scale : int, optional
+        The scale S of the first round (default :data:`START_SCALE`); small values make the
+        first certificate fail more often (tests use it to exercise later rounds).
 
     Returns
     -------
     ExactCut
         ``side`` (over the flow graph's nodes) is True on the A side; ``weights`` maps each
-        dimension to the integer capacity of the flow whose cut was kept; ``flows`` counts
-        the max-flow runs.
+        dimension to its integer capacity in a flow at which the kept cut is optimal;
+        ``flows`` counts the max-flow runs.
+
+    Raises
+    ------
+    MemoryLimitError
+        If the capacities of the certificate cannot fit scipy's int32 max-flow.
     """
     live = graph.u != graph.v
     dims = tuple(int(d) for d in np.unique(graph.dim[live]) if d > 1)
     if not dims:
         side, _ = min_cut_side(graph, np.zeros(graph.u.size, np.int64))
         return ExactCut(side, {}, 0, "all dimensions are 1")
-    table = {d: power_base(d) for d in dims}
-    bases = tuple(sorted({g for g, _ in table.values()}))
-    expo = _exponents(graph, bases, table)
-    if len(bases) == 1:
+    basis, table = cut_coordinates(dims)
+    expo = np.zeros((len(basis), graph.dim.size), dtype=np.int64)
+    for d, a in table.items():
+        expo[:, graph.dim == d] = np.array(a, dtype=np.int64)[:, None]
+    if len(basis) == 1:
         side, _ = min_cut_side(graph, expo[0])
-        return ExactCut(side, {d: k for d, (_, k) in table.items()}, 1, f"powers of {bases[0]}")
-    if len(bases) > 2:
-        raise TnrnnError(
-            f"edge dimensions {list(dims)} are powers of {len(bases)} different bases "
-            f"{list(bases)}; tnrnn's exact min-cut handles two (a RAC network has dims M and R)"
+        return ExactCut(side, {d: a[0] for d, a in table.items()}, 1, f"powers of {basis[0]}")
+    return _cone_certificate(graph, basis, expo, table, START_SCALE if start_scale is None else start_scale)
+
+
+def _cone_certificate(graph, basis, expo, table, start: int) -> ExactCut:
+    """Rounds of k max-flows at the generators, until the best cut is optimal at all of them."""
+    if start < 1:
+        raise TnrnnError(f"start_scale must be >= 1, got {start}")
+    dim_expo = list(table.values())
+    best_side, best = _terminal_cut(graph, expo, basis)
+    best_product = _product(basis, best)
+    S = _start_scale(basis, dim_expo, best, start)
+    if S < 1:
+        raise MemoryLimitError(
+            f"the exact min-cut over coordinates {list(basis)} needs integer capacities above "
+            f"scipy's int32 limit even at scale 1 (a cut around a terminal has exponents {list(best)}); "
+            "the network has too many input legs for an exact cut"
         )
-    return _two_bases(graph, bases, expo, table)
-
-
-def _direction_sign(bases: tuple[int, int], x: int, y: int) -> int:
-    """Sign of ``x ln g2 - y ln g1``: -1 if (x, y) is below w = (ln g1, ln g2), 0, +1."""
-    g1, g2 = bases
-    lhs, rhs = g2**x, g1**y
-    return (lhs > rhs) - (lhs < rhs)
-
-
-def _first_denominator(graph: FlowGraph, expo: np.ndarray, theta: float) -> int:
-    """The largest y <= BRACKET_DENOMINATOR whose capacities around a terminal fit int32."""
-    best = 0
-    for t in (graph.source, graph.sink):
-        at = (graph.u == t) ^ (graph.v == t)
-        c1, c2 = (int(row[at].sum()) for row in expo)
-        room = INT32_LIMIT - c1 - 1
-        best = max(best, int(room // max(theta * c1 + c2, 1e-9)))
-    if best < 1:
-        raise MemoryLimitError("the network has too many input legs for int32 max-flow capacities")
-    return min(BRACKET_DENOMINATOR, best)
-
-
-def _two_bases(graph: FlowGraph, bases: tuple[int, int], expo: np.ndarray, table: dict) -> ExactCut:
-    """Hull walk between two integer directions bracketing w = (ln g1, ln g2)."""
-    theta = math.log(bases[0]) / math.log(bases[1])
-    y = _first_denominator(graph, expo, theta)
-    x = int(math.floor(theta * y))
-    while x > 0 and _direction_sign(bases, x, y) > 0:
-        x -= 1
-    while _direction_sign(bases, x + 1, y) <= 0:
-        x += 1
     flows = 0
-
-    def solve(d: tuple[int, int], known: tuple[int, ...] | None = None):
-        nonlocal flows
-        if flows >= MAX_FLOWS:
-            raise TnrnnError(f"internal error: exact min-cut needed more than {MAX_FLOWS} flows")
-        flows += 1
-        upper = None if known is None else d[0] * known[0] + d[1] * known[1]
-        side, value = min_cut_side(graph, d[0] * expo[0] + d[1] * expo[1], upper=upper)
-        counts = _counts(graph, side, expo)
-        if value != d[0] * counts[0] + d[1] * counts[1]:
-            raise TnrnnError(f"internal error: flow value {value} differs from its cut {counts}")
-        return side, counts, value
-
-    def done(side, d, how):
-        weights = {dim: d[bases.index(g)] * k for dim, (g, k) in table.items()}
-        return ExactCut(side, weights, flows, how)
-
-    d_lo, d_hi = (x, y), (x + 1, y)
-    if _direction_sign(bases, *d_lo) == 0:  # cannot happen for distinct minimal bases
-        return done(solve(d_lo)[0], d_lo, "exact rational direction")
-    s_lo, n_lo, _ = solve(d_lo)
-    s_hi, n_hi, _ = solve(d_hi, n_lo)
-    while True:
-        if n_lo == n_hi:
-            return done(s_lo, d_lo, "bracket agrees")
-        da, db = n_lo[0] - n_hi[0], n_hi[1] - n_lo[1]
-        if da < 0 or db < 0:
-            raise TnrnnError(f"internal error: bracket cuts {n_lo}, {n_hi} are not ordered")
-        g = math.gcd(da, db)
-        d_mid = (db // g, da // g)
-        s_mid, n_mid, v_mid = solve(d_mid, n_lo)
-        sign = _direction_sign(bases, *d_mid)
-        if v_mid == d_mid[0] * n_lo[0] + d_mid[1] * n_lo[1]:  # adjacent hull vertices
-            return done(s_hi, d_hi, "hull edge") if sign < 0 else done(s_lo, d_lo, "hull edge")
-        if sign == 0:
-            return done(s_mid, d_mid, "exact rational direction")
-        if sign < 0:
-            d_lo, s_lo, n_lo = d_mid, s_mid, n_mid
-        else:
-            d_hi, s_hi, n_hi = d_mid, s_mid, n_mid
+    for rounds in range(1, MAX_ROUNDS + 1):
+        gens = generators(basis, S)
+        if not _fits(gens, dim_expo, best):
+            raise MemoryLimitError(
+                f"the exact min-cut certificate over coordinates {list(basis)} did not close by "
+                f"scale {S // 2} and scale {S} would pass scipy's int32 capacity limit"
+            )
+        values = []
+        for g in gens:
+            side, value = min_cut_side(graph, np.asarray(g, np.int64) @ expo, upper=_dot(g, best))
+            flows += 1
+            n = _counts(graph, side, expo)
+            if value != _dot(g, n):
+                raise TnrnnError(f"internal error: flow value {value} differs from its cut {n} at {g}")
+            values.append(value)
+            product = _product(basis, n)
+            if product < best_product:
+                best_side, best, best_product = side, n, product
+        if all(_dot(g, best) == v for g, v in zip(gens, values)):
+            g = gens[0]
+            weights = {d: _dot(g, a) for d, a in table.items()}
+            how = (f"cone certificate over {len(basis)} coordinates {list(basis)} "
+                   f"(scale {S}, {rounds} round{'s' if rounds > 1 else ''})")
+            return ExactCut(best_side, weights, flows, how)
+        S *= 2
+    raise TnrnnError(f"internal error: the exact min-cut did not certify in {MAX_ROUNDS} rounds")

@@ -74,7 +74,13 @@ def flow_graph(network: RACNetwork, partition: Partition) -> FlowGraph:
     PartitionError
         If the partition is not over the network's T steps.
     TnrnnError
-        If some side has no INPUT node in the network.
+        If an INPUT node has no step in 1..T.
+
+    Notes
+    -----
+    If one side has no INPUT node (with dilations the output may not read some steps at
+    all), its terminal has no edge and the minimum cut is empty: the bound is 1, the
+    separation rank of a function that does not depend on that side.
     """
     partition.check_T(network.spec.T)
     n_net = network.n_nodes
@@ -92,11 +98,8 @@ def flow_graph(network: RACNetwork, partition: Partition) -> FlowGraph:
     steps = np.where(is_input, steps, 0)
     is_a = is_input & in_a[steps]
     is_b = is_input & ~in_a[steps]
-    if not is_a.any() or not is_b.any():
-        raise TnrnnError(
-            f"the network has {int(is_a.sum())} INPUT nodes on side A and {int(is_b.sum())} "
-            "on side B; both sides need at least one input slot"
-        )
+    # A side without INPUT nodes (a dilated member whose output never reads those steps)
+    # leaves its terminal isolated: the empty cut separates, the bound is 1.
     source, sink = n_net, n_net + 1
     ids = np.arange(n_net, dtype=np.int64)
     ids[is_a] = source

@@ -67,6 +67,11 @@ def lean_flow_graph(spec: RACSpec, partition: Partition, *, max_nodes: int) -> t
         If the lean graph has more than ``max_nodes`` nodes (checked before building).
     """
     partition.check_T(spec.T)
+    if not spec.plain:
+        raise TnrnnError(
+            f"the lean min-cut graph is built for plain RACs only, got {spec}; "
+            "compile_network(spec) and cut the full network (mincut_bound does so)"
+        )
     n_nodes = lean_size(spec)
     if n_nodes > max_nodes:
         full, _ = network_size(spec.M, spec.R, spec.L, spec.T)

@@ -13,7 +13,7 @@ from ..weights import RACWeights
 from .model import NodeKind, RACNetwork
 
 #: The outgoing (producer) leg of each kind, -1 for W_O (its output leg stays open).
-OUT_LEG = np.array([2, 0, 0, -1, 0, 0, 2], dtype=np.int64)
+OUT_LEG = np.array([2, 0, 0, -1, 0, 0, 2, 0], dtype=np.int64)
 
 # Products of two field elements fit in 62 bits; splitting one factor into 16-bit halves
 # lets sums of up to 2**16 products fit in int64.
@@ -28,6 +28,8 @@ def weight_tensor(weights: RACWeights, kind: NodeKind, layer: int) -> np.ndarray
     INPUT nodes hold no weights and are refused.
     """
     kind = NodeKind(kind)
+    if not weights.spec.plain:
+        return _member_tensor(weights, kind, layer)
     if kind == NodeKind.W_O:
         return weights.W_O
     if not 1 <= layer <= weights.spec.L:
@@ -42,6 +44,54 @@ def weight_tensor(weights: RACWeights, kind: NodeKind, layer: int) -> np.ndarray
         core = np.einsum("ca,cb->abc", weights.W_H[layer - 1], weights.W_I[layer - 1])
         return core if weights.prime is None else core % weights.prime
     raise TnrnnError(f"{kind.name} nodes hold no weights")
+
+
+def _augment(matrix: np.ndarray, bias: np.ndarray | None, prime: int | None) -> np.ndarray:
+    """``[[W, b], [0, 1]]`` (bias None: ``[[W, 0], [0, 1]]``): the map on states with a
+    constant last coordinate 1 that keeps it 1."""
+    out = np.zeros((matrix.shape[0] + 1, matrix.shape[1] + 1), dtype=matrix.dtype)
+    out[:-1, :-1] = matrix
+    if bias is not None:
+        out[:-1, -1] = bias
+    out[-1, -1] = 1
+    return out
+
+
+def _member_tensor(weights: RACWeights, kind: NodeKind, layer: int) -> np.ndarray:
+    """:func:`weight_tensor` of a member: bias layers act on states with a constant last
+    coordinate (see :mod:`tnrnn.network.model`); cp and full layers hold their own tensors."""
+    spec, p = weights.spec, weights.prime
+    bias = spec.bias
+    if kind == NodeKind.W_O:
+        if not bias:
+            return weights.W_O
+        return np.concatenate([weights.W_O, np.zeros((spec.K, 1), weights.W_O.dtype)], axis=1)
+    if not 1 <= layer <= spec.L:
+        raise TnrnnError(f"layer must be in 1..{spec.L} for a {kind.name} node, got {layer}")
+    i = layer - 1
+    cell = spec.cells[i]
+    if kind == NodeKind.H0:
+        return np.append(weights.h0[i], np.ones(1, weights.h0[i].dtype)) if bias else weights.h0[i]
+    if kind == NodeKind.U and cell.startswith("cp:"):
+        return weights.U[i]
+    if kind in (NodeKind.W_H, NodeKind.W_I) and cell != "full":
+        w = weights.W_H[i] if kind == NodeKind.W_H else weights.W_I[i]
+        b = (weights.b_H if kind == NodeKind.W_H else weights.b_I)
+        return _augment(w, b[i], p) if bias else w
+    if kind == NodeKind.CORE:
+        if cell == "full":
+            return np.ascontiguousarray(weights.A[i].transpose(1, 2, 0))
+        wh, wi = weight_tensor(weights, NodeKind.W_H, layer), weight_tensor(weights, NodeKind.W_I, layer)
+        pair = np.einsum("ka,kb->kab", wh, wi)  # entries below p**2 < 2**62
+        if p is not None:
+            pair %= p
+        if cell == "mi":
+            return np.ascontiguousarray(pair.transpose(1, 2, 0))
+        U = weights.U[i]
+        if p is None:
+            return np.einsum("ck,kab->abc", U, pair)
+        return mod_einsum("kab,ck->abc", pair, U, p)
+    raise TnrnnError(f"a {spec.cells[i]} layer of {spec} has no {kind.name} node")
 
 
 def mod_einsum(eq: str, a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:

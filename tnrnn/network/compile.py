@@ -8,6 +8,7 @@ from ..errors import MemoryLimitError, SpecError
 from ..formulas import network_size
 from ..numbers import format_int
 from ..spec import RACSpec
+from .members import check_member_size, compile_members
 from .model import NodeKind, RACNetwork
 
 __all__ = ["DEFAULT_MAX_NODES", "check_network_size", "compile_shallow", "compile_deep", "compile_network"]
@@ -21,6 +22,8 @@ _MAX_DIM = 2**63 - 1  # edge_dim is int64
 
 def check_network_size(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> int:
     """The node count of ``spec``'s network; raises before any allocation above ``max_nodes``."""
+    if not spec.plain:
+        return check_member_size(spec, merged, max_nodes)
     for name in ("M", "R", "K"):
         if getattr(spec, name) > _MAX_DIM:
             raise MemoryLimitError(
@@ -259,7 +262,9 @@ def compile_network(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEF
     """Compile a RAC spec into its tensor network (structure only, no weights).
 
     The matrix product state for L = 1 (:func:`compile_shallow`), the duplicated-input
-    network for L >= 2 (:func:`compile_deep`).
+    network for L >= 2 (:func:`compile_deep`); members of the family (per-layer widths,
+    ``cp``/``full`` cells, bias, dilations) go through
+    :func:`tnrnn.network.members.compile_members` (the same structure for plain specs).
 
     Examples
     --------
@@ -269,6 +274,8 @@ def compile_network(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEF
     """
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
+    if not spec.plain:
+        return compile_members(spec, merged=merged, max_nodes=max_nodes)
     if spec.L == 1:
         return compile_shallow(spec, merged=merged, max_nodes=max_nodes)
     return compile_deep(spec, merged=merged, max_nodes=max_nodes)

@@ -33,7 +33,7 @@ from ..modular import to_field
 from ..partition import Partition
 from ..weights import RACWeights
 from ._kernels import flow_rounds, mod_einsum, mod_matvec, producers, weight_tensor
-from .model import LEG_COUNT, NodeKind, RACNetwork
+from .model import LEG_COUNT, NodeKind, RACNetwork, expected_leg_dims
 
 __all__ = ["contract", "coefficient_tensor", "matricize", "DEFAULT_MEMORY_LIMIT"]
 
@@ -68,6 +68,14 @@ def _check_inputs(network: RACNetwork, weights: RACWeights, inputs: np.ndarray) 
     if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)):
         raise InputError(f"inputs must hold finite real numbers, got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False)
+
+
+def slot_inputs(spec, x: np.ndarray) -> np.ndarray:
+    """What the INPUT slots hold: ``f(x^t)``, with the constant coordinate 1 appended
+    when ``spec.bias`` (shape (..., M + 1))."""
+    if not spec.bias:
+        return x
+    return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=x.dtype)], axis=-1)
 
 
 def _check_limit(memory_limit: object) -> int:
@@ -134,11 +142,11 @@ def contract(
     if method == "auto":
         method = "einsum" if network.n_nodes <= _AUTO_EINSUM_MAX_NODES else "sweep"
     if method == "einsum":
-        terms, operands, output = _einsum_operands(network, weights, x=x)
+        terms, operands, output = _einsum_operands(network, weights, x=slot_inputs(network.spec, x))
         return _run_einsum(terms, operands, output, weights.prime, optimize, limit)
     if method == "sweep":
         show = network.n_nodes > 100_000 if progress is None else bool(progress)
-        return _sweep(network, weights, x, limit, show)
+        return _sweep(network, weights, slot_inputs(network.spec, x), limit, show)
     if method == "tensornetwork":
         from .tn_adapter import contract_tensornetwork
 
@@ -152,7 +160,8 @@ def contract(
 
 def _sweep(network: RACNetwork, weights: RACWeights, x: np.ndarray, limit: int, progress: bool) -> np.ndarray:
     spec = network.spec
-    width = max(spec.M, spec.R, spec.K)
+    width = max(spec.M, spec.R, spec.K) if spec.plain else max(
+        int(expected_leg_dims(spec, network.node_kind, network.node_layer.astype(np.int64)).max()), spec.K)
     per_sequence = network.n_nodes * width * 8
     if per_sequence > limit:
         raise MemoryLimitError(
@@ -171,6 +180,8 @@ def _sweep_batch(network, weights, x, width, progress) -> np.ndarray:
     from tqdm.auto import tqdm
 
     spec, p = network.spec, weights.prime
+    if not spec.plain:
+        return _sweep_batch_members(network, weights, x, width, progress)
     M, R = spec.M, spec.R
     dtype = np.int64 if p is not None else np.float64
     msg = np.zeros((network.n_nodes, x.shape[0], width), dtype=dtype)
@@ -203,6 +214,53 @@ def _sweep_batch(network, weights, x, width, progress) -> np.ndarray:
                 w = weight_tensor(weights, k, l)
                 msg[g, :, : w.shape[0]] = mod_matvec(msg[prod[g, 1], :, :din], w, p)
     return msg[network.output_node, :, : spec.K].copy()
+
+
+def _sweep_batch_members(network, weights, x, width, progress) -> np.ndarray:
+    """:func:`_sweep_batch` for members: every dimension from the leg table, CORE nodes
+    from their order-3 tensor (cp, full, bias)."""
+    from tqdm.auto import tqdm
+
+    spec, p = network.spec, weights.prime
+    msg = np.zeros((network.n_nodes, x.shape[0], width), dtype=np.int64 if p is not None else np.float64)
+    prod = producers(network)
+    kind = network.node_kind.astype(np.int64)
+    layer = network.node_layer.astype(np.int64)
+    dims = expected_leg_dims(spec, kind, layer)
+    for nodes in tqdm(flow_rounds(network), desc="sweep", disable=not progress, leave=False):
+        keys = kind[nodes] * 65536 + layer[nodes]
+        for key in np.unique(keys):
+            g = nodes[keys == key]
+            k, l = NodeKind(int(key) >> 16), int(key) & 0xFFFF
+            if k == NodeKind.INPUT:
+                msg[g, :, : x.shape[2]] = x[:, network.node_step[g] - 1, :].transpose(1, 0, 2)
+            elif k == NodeKind.DELTA:
+                d = int(dims[g[0], 0])
+                a, b = msg[prod[g, 0], :, :d], msg[prod[g, 1], :, :d]
+                msg[g, :, :d] = a * b if p is None else (a * b) % p
+            elif k == NodeKind.CORE:
+                msg[g, :, : int(dims[g[0], 2])] = _core_apply(
+                    weight_tensor(weights, k, l), msg[prod[g, 0], :, : int(dims[g[0], 0])],
+                    msg[prod[g, 1], :, : int(dims[g[0], 1])], p)
+            else:
+                w = weight_tensor(weights, k, l)
+                if k == NodeKind.H0:
+                    msg[g, :, : w.shape[0]] = w
+                else:  # W_H, W_I, U, W_O: a matrix applied to the vector on leg 1
+                    msg[g, :, : w.shape[0]] = mod_matvec(msg[prod[g, 1], :, : w.shape[1]], w, p)
+    return msg[network.output_node, :, : spec.K].copy()
+
+
+def _core_apply(core: np.ndarray, prev: np.ndarray, below: np.ndarray, p: int | None) -> np.ndarray:
+    """``out[..., c] = sum_{a,b} core[a, b, c] prev[..., a] below[..., b]`` (mod p)."""
+    a, b, c = core.shape
+    inner = mod_matvec(below, np.ascontiguousarray(core.transpose(0, 2, 1)).reshape(a * c, b), p)
+    inner = inner.reshape(below.shape[:-1] + (a, c))
+    if p is None:
+        return np.einsum("...a,...ac->...c", prev, inner)
+    from ..modular import mod_matmul
+
+    return mod_matmul(np.ascontiguousarray(prev[..., None, :]), inner, p)[..., 0, :]
 
 
 # -- the einsum engine -----------------------------------------------------------------
@@ -353,14 +411,15 @@ def coefficient_tensor(
         raise TnrnnError(f"output must be a class index in 0..{spec.K - 1} or None, got {output!r}")
     legs = int(network.input_nodes.size)
     rows = spec.K if output is None else 1
-    need = rows * spec.M**legs * 8
+    S0 = spec.state_dim(0)
+    need = rows * S0**legs * 8
     if need > limit:
         raise MemoryLimitError(
-            f"the coefficient tensor of {network!r} has {legs} legs of dimension M={spec.M}: "
+            f"the coefficient tensor of {network!r} has {legs} legs of dimension {S0}: "
             f"{need} bytes, over memory_limit={limit}; pass a larger memory_limit= or use a "
             "smaller T, L or M"
         )
-    w_out = None if output is None else weights.W_O[int(output) : int(output) + 1]
+    w_out = None if output is None else weight_tensor(weights, NodeKind.W_O, spec.L)[int(output) : int(output) + 1]
     terms, operands, out = _einsum_operands(network, weights, w_out=w_out)
     res = _run_einsum(terms, operands, out, weights.prime, optimize, limit)
     return res if output is None else res[0]
@@ -386,10 +445,10 @@ def matricize(network: RACNetwork, tensor: np.ndarray, partition: Partition) -> 
     partition.check_T(network.spec.T)
     steps = network.node_step[network.input_nodes]
     arr = np.asarray(tensor)
-    M = network.spec.M
+    M = network.spec.state_dim(0)
     if arr.shape != (M,) * steps.size:
         raise InputError(
-            f"tensor must have {steps.size} axes of dimension M={M} (one per input copy), got "
+            f"tensor must have {steps.size} axes of dimension {M} (M, plus 1 with bias; one per input copy), got "
             f"shape {arr.shape}; pass coefficient_tensor(..., output=c) for one class"
         )
     in_a = np.isin(steps, partition.A)

@@ -15,9 +15,18 @@ H0            1       0: out (R)                     vector ``h^l_0``           
 INPUT         1       0: out (M)    the slot where ``f(x^t)`` is placed          0, t
 CORE          3       0: from previous state (R), 1: from below (M or R),     l, t
                       2: out (R): ``C[a, b, c] = W^H[c, a] W^I[c, b]``
+U             2       0: out (R), 1: in (K)          tensor ``U^l[out, in]``      l, t
 ============  ======  ===================================================  ==========
 
 CORE nodes replace a (DELTA, W_H, W_I) triple in the merged form.
+
+Members of the family (see :mod:`tnrnn.spec`): a ``cp:K`` layer has V as W_H (K x R_l),
+W as W_I (K x R_{l-1}), a DELTA of dimension K and a U node (R_l x K) after it, whose leg
+0 is the site's output (merged: one CORE, ``C[a, b, c] = sum_k U[c, k] V[k, a] W[k, b]``);
+a ``full`` layer is one CORE node holding ``C[a, b, c] = A[c, a, b]`` in both forms.
+Dimensions follow :meth:`RACSpec.state_dim`: R_l per layer, M for inputs, one more each
+with bias (the constant coordinate). With dilations each layer-l chain steps by ``d_l``
+and starts at its own H0 node; copies are numbered as above.
 
 Copies
 ------
@@ -48,7 +57,7 @@ import numpy as np
 from ..errors import TnrnnError
 from ..spec import RACSpec
 
-__all__ = ["NodeKind", "RACNetwork", "LEG_COUNT"]
+__all__ = ["NodeKind", "RACNetwork", "LEG_COUNT", "layer_dims"]
 
 
 class NodeKind(IntEnum):
@@ -61,10 +70,11 @@ class NodeKind(IntEnum):
     H0 = 4
     INPUT = 5
     CORE = 6
+    U = 7
 
 
 #: Number of legs of each kind, indexed by the kind's value.
-LEG_COUNT = np.array([3, 2, 2, 2, 1, 1, 3], dtype=np.int64)
+LEG_COUNT = np.array([3, 2, 2, 2, 1, 1, 3, 2], dtype=np.int64)
 
 _NODE_FIELDS = ("node_kind", "node_layer", "node_step", "node_copy")
 _EDGE_FIELDS = ("edge_u", "edge_u_leg", "edge_v", "edge_v_leg", "edge_dim")
@@ -81,31 +91,38 @@ _DTYPES = {
 }
 
 
+def layer_dims(spec: RACSpec) -> tuple[np.ndarray, np.ndarray]:
+    """``(state, inner)``: arrays indexed by layer 0..L of the state dimension
+    (:meth:`RACSpec.state_dim`; index 0 is the input) and of the DELTA dimension of each
+    layer's cell (the state dimension for ``mi``, K for ``cp:K``, 0 for ``full``)."""
+    state = np.array([spec.state_dim(l) for l in range(spec.L + 1)], dtype=np.int64)
+    inner = state.copy()
+    for l in range(1, spec.L + 1):
+        cell = spec.cells[l - 1]
+        inner[l] = spec.cp_rank(l) if cell.startswith("cp:") else (0 if cell == "full" else state[l])
+    return state, inner
+
+
 def expected_leg_dims(spec: RACSpec, kind: np.ndarray, layer: np.ndarray) -> np.ndarray:
     """Dimensions of legs 0..2 of each node, shape (n, 3); -1 where a node has no such leg."""
-    M, R, K = spec.M, spec.R, spec.K
-    below = np.where(layer <= 1, M, R)
+    state, inner = layer_dims(spec)
+    lay = np.clip(layer, 0, spec.L)
+    S, B, I = state[lay], state[np.maximum(lay - 1, 0)], inner[lay]
     dims = np.full((kind.shape[0], 3), -1, dtype=np.int64)
     k = kind
-    for kk in (NodeKind.DELTA,):
+    sel = k == NodeKind.DELTA
+    dims[sel] = I[sel, None]
+    for kk, legs in ((NodeKind.W_H, (I, S)), (NodeKind.W_I, (I, B)), (NodeKind.U, (S, I)),
+                     (NodeKind.CORE, (S, B, S))):
         sel = k == kk
-        dims[sel] = R
-    for kk in (NodeKind.W_H,):
-        sel = k == kk
-        dims[sel, 0] = R
-        dims[sel, 1] = R
-    sel = k == NodeKind.W_I
-    dims[sel, 0] = R
-    dims[sel, 1] = below[sel]
+        for j, d in enumerate(legs):
+            dims[sel, j] = d[sel]
     sel = k == NodeKind.W_O
-    dims[sel, 0] = K
-    dims[sel, 1] = R
-    dims[k == NodeKind.H0, 0] = R
-    dims[k == NodeKind.INPUT, 0] = M
-    sel = k == NodeKind.CORE
-    dims[sel, 0] = R
-    dims[sel, 1] = below[sel]
-    dims[sel, 2] = R
+    dims[sel, 0] = spec.K
+    dims[sel, 1] = state[spec.L]
+    sel = k == NodeKind.H0
+    dims[sel, 0] = S[sel]
+    dims[k == NodeKind.INPUT, 0] = state[0]
     return dims
 
 

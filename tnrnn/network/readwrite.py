@@ -1,7 +1,11 @@
 """Exports of a :class:`RACNetwork`: networkx graphs and a validated JSON form.
 
-The JSON form (``format = "tnrnn.network"``, ``version = 1``) holds the spec, the merged
-flag and the node and edge arrays as lists of integers. Reading it never evaluates code:
+The JSON form (``format = "tnrnn.network"``) holds the spec, the merged flag and the node
+and edge arrays as lists of integers. ``version = 1``: the plain RAC (spec keys M, R, L,
+T, K; the seven node kinds DELTA..CORE); plain networks are still written as version 1,
+and a file without ``version`` is read as version 1. ``version = 2``: members of the family
+(:mod:`tnrnn.spec`): the spec also has ``cell`` (a string or one per layer), ``bias`` and
+``dilations`` (one per layer), ``R`` may be a list, and ``kinds`` adds ``U``. Reading it never evaluates code:
 it checks the schema, the types and ranges of every value, the leg structure
 (:meth:`RACNetwork.validate`) and, by default, that the network is exactly the one its
 spec compiles to.
@@ -19,13 +23,16 @@ import numpy as np
 from .._io import write_text_atomic
 from ..errors import TnrnnError
 from ..spec import RACSpec
+from .members import member_network_size
 from .model import _DTYPES, _EDGE_FIELDS, _NODE_FIELDS, NodeKind, RACNetwork
 
 __all__ = ["to_networkx", "to_json", "from_json", "write_json", "read_json"]
 
 FORMAT = "tnrnn.network"
-VERSION = 1
+VERSION = 2
 _SPEC_KEYS = ("M", "R", "L", "T", "K")
+_MEMBER_KEYS = _SPEC_KEYS + ("cell", "bias", "dilations")
+_KINDS_V1 = [k.name for k in NodeKind][:7]
 _NODE_KEYS = tuple(f[len("node_"):] for f in _NODE_FIELDS)
 _EDGE_KEYS = tuple(f[len("edge_"):] for f in _EDGE_FIELDS)
 _TOP_KEYS = {"format", "version", "kinds", "spec", "merged", "nodes", "edges"}
@@ -53,7 +60,7 @@ def to_networkx(network: RACNetwork) -> Any:
     graph = nx.MultiGraph() if np.unique(pair).size != pair.size else nx.Graph()
     spec = network.spec
     graph.graph.update(
-        spec={k: getattr(spec, k) for k in _SPEC_KEYS},
+        spec=_spec_dict(spec),
         merged=network.merged,
         output=(network.output_node, 0, spec.K),
     )
@@ -71,13 +78,23 @@ def to_networkx(network: RACNetwork) -> Any:
     return graph
 
 
+def _spec_dict(spec: RACSpec) -> dict:
+    """The spec as JSON values: the five plain keys, plus cell, bias, dilations for members."""
+    if spec.plain:
+        return {k: getattr(spec, k) for k in _SPEC_KEYS}
+    out = {k: getattr(spec, k) for k in _SPEC_KEYS}
+    out.update(cell=spec.cell, bias=spec.bias, dilations=list(spec.dilations))
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
+
+
 def _as_dict(network: RACNetwork) -> dict:
     spec = network.spec
+    plain = spec.plain
     return {
         "format": FORMAT,
-        "version": VERSION,
-        "kinds": [k.name for k in NodeKind],
-        "spec": {k: getattr(spec, k) for k in _SPEC_KEYS},
+        "version": 1 if plain else VERSION,
+        "kinds": _KINDS_V1 if plain else [k.name for k in NodeKind],
+        "spec": _spec_dict(spec),
         "merged": bool(network.merged),
         "nodes": {k: getattr(network, f"node_{k}").tolist() for k in _NODE_KEYS},
         "edges": {k: getattr(network, f"edge_{k}").tolist() for k in _EDGE_KEYS},
@@ -118,19 +135,45 @@ def _check_keys(where: str, obj: Any, keys: set) -> None:
         raise _fail(f"{where} must have keys {sorted(keys)}; missing {missing}, unexpected {extra}")
 
 
+def _parse_spec(obj: Any, version: int) -> RACSpec:
+    keys = _SPEC_KEYS if version == 1 else _MEMBER_KEYS
+    _check_keys("spec", obj, set(keys))
+    for key in ("M", "L", "T", "K"):
+        if type(obj[key]) is not int:
+            raise _fail(f"spec.{key} must be an integer, got {obj[key]!r}")
+    values = dict(obj)
+    if version == 1 or type(obj["R"]) is int:
+        if type(obj["R"]) is not int:
+            raise _fail(f"spec.R must be an integer, got {obj['R']!r}")
+    elif not isinstance(obj["R"], list) or not all(type(v) is int for v in obj["R"]):
+        raise _fail(f"spec.R must be an integer or a list of integers, got {obj['R']!r}")
+    if version == 2:
+        if not (isinstance(obj["cell"], str) or (isinstance(obj["cell"], list)
+                                                 and all(isinstance(c, str) for c in obj["cell"]))):
+            raise _fail(f"spec.cell must be a string or a list of strings, got {obj['cell']!r}")
+        if type(obj["bias"]) is not bool:
+            raise _fail(f"spec.bias must be true or false, got {obj['bias']!r}")
+        if not isinstance(obj["dilations"], list) or not all(type(v) is int for v in obj["dilations"]):
+            raise _fail(f"spec.dilations must be a list of integers, got {obj['dilations']!r}")
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()}
+    return RACSpec(**values)
+
+
 def _parse(data: Any) -> RACNetwork:
+    if not isinstance(data, dict):
+        raise _fail(f"the top level must be an object, got {type(data).__name__}")
+    if "version" not in data:  # files written before the version field: version 1
+        data = dict(data, version=1)
     _check_keys("the top level", data, _TOP_KEYS)
     if data["format"] != FORMAT:
         raise _fail(f"format must be {FORMAT!r}, got {data['format']!r}")
-    if data["version"] != VERSION or type(data["version"]) is not int:
-        raise _fail(f"version must be {VERSION}, got {data['version']!r}; this tnrnn reads version {VERSION}")
-    if data["kinds"] != [k.name for k in NodeKind]:
-        raise _fail(f"kinds must list {[k.name for k in NodeKind]}, got {data['kinds']!r}")
-    _check_keys("spec", data["spec"], set(_SPEC_KEYS))
-    for key, value in data["spec"].items():
-        if type(value) is not int:
-            raise _fail(f"spec.{key} must be an integer, got {value!r}")
-    spec = RACSpec(**data["spec"])
+    version = data["version"]
+    if type(version) is not int or version not in (1, VERSION):
+        raise _fail(f"version must be 1 or {VERSION}, got {version!r}; this tnrnn reads versions 1 and {VERSION}")
+    kinds = _KINDS_V1 if version == 1 else [k.name for k in NodeKind]
+    if data["kinds"] != kinds:
+        raise _fail(f"kinds must list {kinds} in version {version}, got {data['kinds']!r}")
+    spec = _parse_spec(data["spec"], version)
     if type(data["merged"]) is not bool:
         raise _fail(f"merged must be true or false, got {data['merged']!r}")
     _check_keys("nodes", data["nodes"], set(_NODE_KEYS))
@@ -198,10 +241,12 @@ def _check_size_matches_spec(network: RACNetwork) -> None:
     from ..formulas import network_size
 
     spec = network.spec
-    if spec.L * spec.T > max(network.n_nodes, 1):  # every layer has at least T sites
+    least = spec.L * spec.T if spec.plain else sum(-(-spec.T // d) for d in spec.dilations)
+    if least > max(network.n_nodes, 1):  # every layer has at least T (T / d_l) sites
         nodes = None
     else:
-        nodes, edges = network_size(spec.M, spec.R, spec.L, spec.T, merged=network.merged)
+        nodes, edges = (network_size(spec.M, spec.R, spec.L, spec.T, merged=network.merged) if spec.plain
+                        else member_network_size(spec, merged=network.merged))
         if (nodes, edges) == (network.n_nodes, network.n_edges):
             return
     raise _fail(

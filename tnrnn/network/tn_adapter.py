@@ -66,6 +66,8 @@ def to_tensornetwork(
         if x.shape != (spec.T, spec.M):
             raise InputError(f"inputs must have shape (T, M) = ({spec.T}, {spec.M}), got {x.shape}")
         x = x.astype(object) if exact else x.astype(np.float64)
+        if spec.bias:  # the constant coordinate of the input slots
+            x = np.concatenate([x, np.ones((spec.T, 1), dtype=x.dtype)], axis=1)
     dtype = object if exact else np.float64
     kind = network.node_kind.astype(np.int64)
     dims = expected_leg_dims(spec, kind, network.node_layer.astype(np.int64))
@@ -75,7 +77,7 @@ def to_tensornetwork(
         name = f"{k.name}:l{network.node_layer[i]}:t{network.node_step[i]}:c{network.node_copy[i]}"
         shape = tuple(int(d) for d in dims[i, : LEG_COUNT[k]])
         if k == NodeKind.DELTA:
-            nodes.append(tn.CopyNode(3, spec.R, name=name, dtype=dtype))
+            nodes.append(tn.CopyNode(3, int(dims[i, 0]), name=name, dtype=dtype))
         elif k == NodeKind.INPUT:
             nodes.append(None if x is None else tn.Node(x[int(network.node_step[i]) - 1], name=name))
         elif weights is None:

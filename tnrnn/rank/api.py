@@ -34,7 +34,7 @@ _FUNCTION = "y as a polynomial in the represented inputs f(x^t) in F^M (identity
 
 
 def _integral(w: RACWeights) -> bool:
-    arrays = list(w.W_H) + list(w.W_I) + list(w.h0) + [w.W_O]
+    arrays = w.arrays()
     return all(np.all(a == np.round(a)) and np.all(np.abs(a) < 2.0**53) for a in arrays)
 
 
@@ -50,6 +50,8 @@ def _resolve(spec, partition, weights, method):
         spec = weights.spec
     if not isinstance(spec, RACSpec):
         raise TnrnnError(f"spec must be a RACSpec (or pass weights), got {spec!r}")
+    if not spec.plain:
+        raise TnrnnError(f"separation ranks of members of the RAC family ({spec}) are not supported yet")
     return spec, Partition.coerce(partition, spec.T)
 
 
