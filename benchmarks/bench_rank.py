@@ -1,6 +1,6 @@
 """Benchmark of exact separation ranks (probes over F_p) against the issue's targets.
 
-Run:  python benchmarks/bench_rank.py --targets [--skip-48]   (issue 14: whole processes)
+Run:  python benchmarks/bench_rank.py --targets [--skip-48 | --only-48]   (issue 14: whole processes)
       python benchmarks/bench_rank.py [--no-baseline] [--grid-T 12]
       python benchmarks/bench_rank.py --table results/bounds [--budget 900]   (the sweep only)
 
@@ -35,13 +35,16 @@ TARGETS = [  # (L, M, R, T, seconds)
 ]
 
 
-def bench_process_targets(skip_48: bool) -> None:
+def bench_process_targets(skip_48: bool, only_48: bool = False) -> None:
     """Issue 14's targets: whole ``tnrnn rank`` processes against flint's elimination alone."""
     import flint
 
-    from _process import load, run_process
+    from _process import load
 
     print(f"== whole `tnrnn rank` processes (L=2 M=R=4, Start-End), {load()}")
+    if only_48:
+        _run_cases([(48, ["--prime", "2097143"])], None)
+        return
     n, p = 3877, 2**31 - 1
     Y = np.random.default_rng(0).integers(0, p, (n, n))
     mat = flint.nmod_mat(n, n, Y.ravel().tolist(), p)
@@ -52,10 +55,17 @@ def bench_process_targets(skip_48: bool) -> None:
     cases = [(32, []), (32, ["--prime", "2097143"])]
     if not skip_48:
         cases += [(48, ["--prime", "2097143"])]
+    _run_cases(cases, t_flint)
+
+
+def _run_cases(cases, t_flint) -> None:
+    from _process import load, run_timed
+
     for T, extra in cases:
         args = ["rank", "--M", "4", "--R", "4", "--L", "2", "--T", str(T), "--max-probes", "20000",
                 "--json", *extra]
-        secs, gib, rc, out = run_process(args)
+        r = run_timed(args)
+        secs, gib, rc, out, cpu = r["seconds"], r["gib"], r["rc"], r["out"], r["cpu"]
         rank = "?"
         if rc == 0:
             import json
@@ -66,8 +76,8 @@ def bench_process_targets(skip_48: bool) -> None:
             verdict = f"ratio flint-alone / process = {t_flint / secs:.2f} (target > 1)"
         else:
             verdict = f"target < 60 s and < 4 GiB: {'OK' if secs < 60 and gib < 4 else 'MISSED'}"
-        print(f"   T={T} ({label}): rank {rank}, {secs:.2f} s, peak RSS {gib:.2f} GiB, exit {rc}; {verdict}")
-    print(f"   {load()}")
+        print(f"   T={T} ({label}): rank {rank}, {secs:.2f} s wall, {cpu:.1f} s CPU, peak RSS {gib:.2f} GiB, "
+              f"exit {rc}; {verdict}; {load()}")
 
 
 def _load() -> str:
@@ -167,9 +177,10 @@ def main() -> None:
     ap.add_argument("--max-row-seconds", type=float, default=20.0, help="stop growing T after a slower row")
     ap.add_argument("--targets", action="store_true", help="issue 14's whole-process targets only")
     ap.add_argument("--skip-48", action="store_true", help="with --targets: skip T=48")
+    ap.add_argument("--only-48", action="store_true", help="with --targets: only T=48")
     args = ap.parse_args()
     if args.targets:
-        bench_process_targets(args.skip_48)
+        bench_process_targets(args.skip_48, args.only_48)
         return
     if args.table:
         run_table(args.table, args.budget, args.max_row_seconds)

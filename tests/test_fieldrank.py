@@ -175,3 +175,19 @@ def test_probe_rank_refuses_a_stage_that_does_not_fit():
     gen = np.random.default_rng(0)
     with pytest.raises(MemoryLimitError, match="256 x 256"):  # stages 64, 128 fit, 256 does not
         probe_rank(w, Partition.start_end(16), gen, max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize("p", [65_521, 2_097_143])
+def test_blas_rank_with_many_chunks_per_update(p, monkeypatch):
+    """Exact plans with tiny chunks (one limb): every Schur update and triangular solve sums
+    several chunk products, each reduced and subtracted in place; against flint and against
+    products of known rank, including entries p - 1."""
+    real = blasrank.mulmod_plan
+    monkeypatch.setattr(blasrank, "mulmod_plan", lambda q, inner: (*real(q, inner)[:2], min(5, real(q, inner)[2])))
+    assert blasrank.mulmod_plan(p, 100) == (1, (p - 1).bit_length(), 5)
+    rng = np.random.default_rng(p % 1000)
+    for Y in (rng.integers(0, p, (90, 70)), _known_rank(rng, 120, 100, 61, p), np.full((40, 40), p - 1)):
+        assert blas_rank_mod_p(Y, p) == flint_rank_mod_p(Y, p)
+    low, up = _full_rank_factor(rng, 80, p)
+    up[:, :] = np.where(up != 0, p - 1, 0) + np.eye(80, dtype=np.int64) * (2 - p)  # unit diagonal, p-1 above
+    assert blas_rank_mod_p(mod_matmul(low, up, p), p) == 80

@@ -428,3 +428,30 @@ def test_result_seed_of_a_generator_is_a_fixed_description():
     assert res.seed == "numpy Generator (PCG64), state not recorded" == res.to_dict()["seed"]
     assert "0x" not in res.report()
     assert separation_rank(spec, rng=np.int64(7)).seed == 7
+
+
+@pytest.mark.parametrize("L,M,R,T,n_start,name", [(2, 2, 2, 6, 8, "start-end"), (2, 3, 3, 6, 7, "split:2"),
+                                                 (2, 2, 3, 6, 4, "interleaved"), (3, 2, 2, 4, 5, "start-end")])
+def test_staged_matrices_equal_one_shot_evaluation_of_the_same_probes(L, M, R, T, n_start, name, monkeypatch):
+    """Each stage reuses the block of the previous one: every stage's matrix must equal a fresh
+    evaluation of all its probes, and the staged rank the one-shot rank (first cases: the rank
+    lands exactly on a stage size, so the next stage is needed)."""
+    from tnrnn.rank import probes
+    from tnrnn.rank.evaluate import evaluate_pairs
+
+    spec, part = RACSpec(M=M, R=R, L=L, T=T), Partition.parse(name, T)
+    w = random_modular_weights(spec, 3, prime=2_097_143)
+    draws, mats = [], []
+    real_draw, real_rank = probes._draw, probes._rank
+    monkeypatch.setattr(probes, "_draw", lambda *a: draws.append(real_draw(*a)) or draws[-1])
+    monkeypatch.setattr(probes, "_rank", lambda Y, *a: mats.append(Y.copy()) or real_rank(Y, *a))
+    staged = probe_rank(w, part, np.random.default_rng(0), n_start=n_start, backend="flint")
+    assert len(staged["stages"]) >= 2
+    a_all = np.concatenate(draws[0::2])
+    b_all = np.concatenate(draws[1::2])
+    for n, Y in zip(staged["stages"], mats):
+        assert np.array_equal(Y, evaluate_pairs(w, part, a_all[:n], b_all[:n], engine="numpy"))
+    one_shot = probe_rank(w, part, np.random.default_rng(1), n_start=staged["stages"][-1], backend="flint")
+    assert one_shot["stages"] == (staged["stages"][-1],) and one_shot["rank"] == staged["rank"]
+    if n_start == 8:
+        assert staged["stages"][0] == staged["rank"]  # at the boundary: rank = first stage size

@@ -222,3 +222,65 @@ def test_worker_processes_get_their_share_of_the_threads():
     with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=limit_threads,
                                 initargs=(1,)) as pool:
         assert pool.submit(numba.get_num_threads).result() == 1
+
+
+_UNGUARDED = """
+from tnrnn.bounds import bounds_table
+rows = bounds_table(None, L_values=[1], M_values=[2], R_values=[2], T_values=[2, 4], workers=2, progress=False)
+print(len(rows))
+"""
+
+
+def test_a_script_without_main_guard_gets_one_clear_line(tmp_path):
+    """Workers import the main script again: without the guard the sweep fails with the hint,
+    not with Python's bootstrapping RuntimeError from every worker; with the guard it runs."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    plain = tmp_path / "plain.py"
+    plain.write_text(_UNGUARDED)
+    proc = subprocess.run([sys.executable, str(plain)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("tnrnn.errors.TnrnnError: ") and 'if __name__ == "__main__":' in last
+    assert str(plain) in last
+    assert "RuntimeError" not in proc.stderr and "BrokenProcessPool" not in proc.stderr
+    guarded = tmp_path / "guarded.py"
+    body = "".join("    " + line + "\n" for line in _UNGUARDED.strip().splitlines()[1:])
+    guarded.write_text(f"from tnrnn.bounds import bounds_table\nif __name__ == '__main__':\n{body}")
+    proc = subprocess.run([sys.executable, str(guarded)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["2"]
+
+
+def test_the_up_front_check_equals_the_full_check_and_skips_needless_min_cuts(monkeypatch):
+    """The sweep's process refuses exactly the cases the shared check refuses with the min-cut,
+    and computes the min-cut only for cases the closed forms alone would refuse."""
+    from tnrnn.bounds import rows as rows_mod
+    from tnrnn.errors import MemoryLimitError
+    from tnrnn.rank.probes import check_probe_budget
+    from tnrnn.store import Job
+
+    cuts = []
+    real = rows_mod.mincut_upper_bounds
+    monkeypatch.setattr(rows_mod, "mincut_upper_bounds", lambda *a: cuts.append(a) or real(*a))
+    decided = []
+    for L, M, R, T, name, limit in [(3, 5, 1, 6, "interleaved", 4), (2, 2, 2, 6, "start-end", 4),
+                                    (2, 2, 2, 6, "start-end", 100), (2, 3, 3, 8, "interleaved", 50),
+                                    (3, 2, 2, 6, "split:1", 30), (1, 3, 3, 6, "interleaved", 3)]:
+        spec, part = RACSpec(M=M, R=R, L=L, T=T), Partition.parse(name, T)
+        payload = {"M": M, "R": R, "L": L, "T": T, "K": 1, "A": list(part.A), "partition": part.name,
+                   "rng": 0, "seed": 0, "with_mincut": True}
+        cuts.clear()
+        refused = table_mod._budget_refusal(Job((), payload), {"max_probes": limit}) is not None
+        try:
+            check_probe_budget(spec, part, limit, known=real(spec, part))
+            full = False
+        except MemoryLimitError:
+            full = True
+        assert refused == full, (L, M, R, T, name, limit)
+        try:
+            check_probe_budget(spec, part, limit)
+            assert not cuts  # fits by the closed forms: no min-cut computed
+        except MemoryLimitError:
+            assert cuts
+        decided.append(refused)
+    assert decided[0] is False and True in decided  # the min-cut lets the first case through

@@ -195,9 +195,15 @@ def _budget_refusal(job: Job, rank_options: dict[str, Any]) -> dict[str, Any] | 
     p = job.payload
     spec = RACSpec(M=p["M"], R=p["R"], L=p["L"], T=p["T"], K=p["K"])
     part = Partition(tuple(p["A"]), tuple(t for t in range(1, spec.T + 1) if t not in p["A"]), p["partition"])
+    limit = rank_options.get("max_probes") or DEFAULT_MAX_PROBES
+    try:  # the closed forms first (cheap): a case that fits without the min-cut fits with it
+        check_probe_budget(spec, part, limit)
+        return None
+    except MemoryLimitError:
+        pass
     known = mincut_upper_bounds(spec, part) if p.get("with_mincut", True) else {}  # the min-cut
     try:
-        check_probe_budget(spec, part, rank_options.get("max_probes") or DEFAULT_MAX_PROBES, known=known)
+        check_probe_budget(spec, part, limit, known=known)
     except MemoryLimitError as err:
         return {k: p[k] for k in ("L", "M", "R", "T", "partition", "A", "rng", "seed")} | {
             "status": "too-large", "error": str(err), "seconds": 0.0}

@@ -41,10 +41,26 @@ def _sub_rows(c, t, p):  # pragma: no cover (compiled)
             c[i, j] = v
 
 
+def _sub_reduce_rows(c, t, p):  # pragma: no cover (compiled)
+    """``c = (c - t) mod p`` in place, c in ``[0, p)``, t a float64 integer in ``[0, 2^52)``."""
+    pinv = 1.0 / p
+    for i in nb.prange(c.shape[0]):
+        for j in range(c.shape[1]):
+            v = c[i, j] - t[i, j]  # exact: |v| < 2^52
+            r = v - np.floor(v * pinv) * p  # the quotient is off by at most one
+            if r < 0:
+                r += p
+            elif r >= p:
+                r -= p
+            c[i, j] = r
+
+
 _reduce_serial = nb.njit(**_OPTS)(_reduce_rows)
 _reduce_parallel = nb.njit(parallel=True, **_OPTS)(_reduce_rows)
 _sub_serial = nb.njit(**_OPTS)(_sub_rows)
 _sub_parallel = nb.njit(parallel=True, **_OPTS)(_sub_rows)
+_sub_reduce_serial = nb.njit(**_OPTS)(_sub_reduce_rows)
+_sub_reduce_parallel = nb.njit(parallel=True, **_OPTS)(_sub_reduce_rows)
 #: Arrays with fewer entries run on one thread (waking threads costs more than it saves).
 PARALLEL_MIN = 1 << 20
 
@@ -57,6 +73,12 @@ def reduce_2d(x, p):
 def sub_mod_2d(c, t, p):
     """``c = (c - t) mod p`` in place, both 2-D float64 in ``[0, p)``."""
     (_sub_parallel if c.size >= PARALLEL_MIN else _sub_serial)(c, t, p)
+
+
+def sub_reduce_2d(c, t, p):
+    """``c = (c - t) mod p`` in place: c 2-D float64 in ``[0, p)`` (may be a strided view), t an
+    unreduced float64 integer product below ``2^52``."""
+    (_sub_reduce_parallel if c.size >= PARALLEL_MIN else _sub_reduce_serial)(c, t, p)
 
 
 @nb.njit(inline="always", **_OPTS)

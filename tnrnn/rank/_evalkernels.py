@@ -75,9 +75,20 @@ def pure_suffix(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
 
 
 @nb.njit(inline="always", **_OPTS)
+def _lazy(x, p, pinv):  # pragma: no cover (compiled)
+    """``x`` mod p up to one multiple of p: a float64 integer in ``(-p, 2p)`` congruent to x.
+
+    For ``|x| < 2^52`` the quotient estimate ``floor(x / p)`` from ``x * (1/p)`` is off by at
+    most one (its error is below ``|x / p| 2^-51 < 1``), and ``x - q p`` is an integer below
+    ``2 p`` in magnitude, so it is exact (with or without a fused multiply-add).
+    """
+    return x - np.floor(x * pinv) * p
+
+
+@nb.njit(inline="always", **_OPTS)
 def _red(x, p, pinv):  # pragma: no cover (compiled)
-    """``x mod p`` for a float64 integer ``0 <= x < 2^52`` (one correction each way)."""
-    r = x - np.floor(x * pinv) * p
+    """``x mod p`` in ``[0, p)`` for a float64 integer ``|x| < 2^52`` (one correction each way)."""
+    r = _lazy(x, p, pinv)
     if r < 0:
         r += p
     if r >= p:
@@ -85,53 +96,69 @@ def _red(x, p, pinv):  # pragma: no cover (compiled)
     return r
 
 
-@nb.njit(parallel=True, fastmath=False, **_OPTS)
-def pure_suffix_float(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
-    """:func:`pure_suffix` in float64 for small primes (``R (p - 1)^2 < 2^52``): every sum
-    of R products is exact and reduced once, so the column loops vectorise."""
+#: Columns and rows of one tile of :func:`pure_suffix_float` (its column probes' transfer
+#: matrices, ``S R^2 COLS`` floats, stay in the core's cache while the tile's rows use them).
+TILE_COLS, TILE_ROWS = 128, 64
+
+
+@nb.njit(parallel=True, fastmath={"contract"}, **_OPTS)
+def pure_suffix_float(hh, Qt, WH, WI, WO, p, Y, rtag, ltag):  # pragma: no cover (compiled)
+    """:func:`pure_suffix` in float64 for small primes (``2 max(R, 2) p^2 < 2^52``).
+
+    ``rtag`` and ``ltag`` are tuples of lengths R and L - 1: their lengths are compile-time
+    constants, so the loops over channels unroll and the loops over columns vectorise (one
+    compiled version per (R, L), cached on disk). Values stay lazily reduced in
+    ``(-p, 2p)`` (:func:`_lazy`): a sum of R products of a weight or state in ``[0, p)``
+    and a lazy value is below ``2 R p^2``, a product of two lazy values below ``4 p^2``,
+    both exact integers below ``2^52``; only the outputs are reduced to ``[0, p)``, and
+    written to the int64 ``Y``. The work runs in tiles of ``cb`` columns by ``rb`` rows,
+    one tile per task on every core.
+    """
+    R = len(rtag)
+    n_up = len(ltag)
     nr = hh.shape[0]
-    S, R, _, nc = Qt.shape
-    n_up = WH.shape[0]
+    S = Qt.shape[0]
+    nc = Qt.shape[3]
     pinv = 1.0 / p
-    for i in nb.prange(nr):
-        st = np.empty((n_up, R, nc))
-        new = np.empty((R, nc))
-        below = np.empty((R, nc))
-        for l in range(n_up):
-            for c in range(R):
-                st[l, c, :] = hh[i, l + 1, c]
-        for s in range(S):
-            for r in range(R):
-                below[r, :] = 0.0
-                for c in range(R):
-                    h = hh[i, 0, c]
-                    for j in range(nc):
-                        below[r, j] += h * Qt[s, r, c, j]
-                for j in range(nc):
-                    below[r, j] = _red(below[r, j], p, pinv)
+    cb, rb = TILE_COLS, TILE_ROWS
+    n_cb = (nc + cb - 1) // cb
+    n_rb = (nr + rb - 1) // rb
+    for t in nb.prange(n_cb * n_rb):  # column-block major: a core keeps its block of Qt
+        c0 = (t // n_rb) * cb
+        w = min(nc, c0 + cb) - c0
+        r0 = (t % n_rb) * rb
+        st = np.empty((n_up, R, cb))
+        new = np.empty((R, cb))
+        below = np.empty((R, cb))
+        for i in range(r0, min(nr, r0 + rb)):
             for l in range(n_up):
-                if l > 0:
+                for c in range(R):
+                    st[l, c, :w] = hh[i, l + 1, c]
+            for s in range(S):
+                for j in range(w):  # input of layer 2: Q_s(b_j) h^1(a_i)
                     for r in range(R):
-                        below[r, :] = 0.0
+                        acc = 0.0
                         for c in range(R):
-                            w = WI[l, r, c]
-                            for j in range(nc):
-                                below[r, j] += w * st[l - 1, c, j]
-                        for j in range(nc):
-                            below[r, j] = _red(below[r, j], p, pinv)
+                            acc += hh[i, 0, c] * Qt[s, r, c, c0 + j]
+                        below[r, j] = _lazy(acc, p, pinv)
+                for l in range(n_up):
+                    if l > 0:  # input of layer l + 2: W^I h^(l+1) (already advanced)
+                        for j in range(w):
+                            for r in range(R):
+                                acc = 0.0
+                                for c in range(R):
+                                    acc += WI[l, r, c] * st[l - 1, c, j]
+                                below[r, j] = _lazy(acc, p, pinv)
+                    for j in range(w):
+                        for r in range(R):
+                            acc = 0.0
+                            for c in range(R):
+                                acc += WH[l, r, c] * st[l, c, j]
+                            new[r, j] = _lazy(_lazy(acc, p, pinv) * below[r, j], p, pinv)
+                        for r in range(R):
+                            st[l, r, j] = new[r, j]
+            for j in range(w):
+                acc = 0.0
                 for r in range(R):
-                    new[r, :] = 0.0
-                    for c in range(R):
-                        w = WH[l, r, c]
-                        for j in range(nc):
-                            new[r, j] += w * st[l, c, j]
-                    for j in range(nc):
-                        new[r, j] = _red(_red(new[r, j], p, pinv) * below[r, j], p, pinv)
-                for r in range(R):
-                    for j in range(nc):
-                        st[l, r, j] = new[r, j]
-        for j in range(nc):
-            acc = 0.0
-            for r in range(R):
-                acc += WO[r] * st[n_up - 1, r, j]
-            Y[i, j] = _red(acc, p, pinv)
+                    acc += WO[r] * st[n_up - 1, r, j]
+                Y[i, c0 + j] = np.int64(_red(acc, p, pinv))

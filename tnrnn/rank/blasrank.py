@@ -123,6 +123,26 @@ def mulmod(x: np.ndarray, y: np.ndarray, p: int) -> np.ndarray:
     return acc
 
 
+def _sub_mulmod(c: np.ndarray, x: np.ndarray, y: np.ndarray, p: int) -> None:
+    """``c = (c - x @ y) mod p`` in place (``c`` may be a strided view of the matrix).
+
+    With one limb each chunk's exact BLAS product goes into one reused buffer and is reduced
+    and subtracted in the same pass (no product matrix, no separate reductions); with more
+    limbs, :func:`mulmod` then a subtraction.
+    """
+    k = x.shape[1]
+    if k == 0 or c.size == 0:
+        return
+    n_limbs, _, chunk = mulmod_plan(p, k)
+    if n_limbs > 1:
+        _sub_mod(c, mulmod(x, y, p), p)
+        return
+    buf = np.empty(c.shape, dtype=np.float64)
+    for c0 in range(0, k, chunk):
+        np.matmul(x[:, c0 : c0 + chunk], y[c0 : c0 + chunk], out=buf)
+        _kernels().sub_reduce_2d(c, buf, float(p))
+
+
 def _kernels():
     """The compiled kernels (numba; imported on first use, never at ``import tnrnn``)."""
     from . import _blaskernels
@@ -151,7 +171,7 @@ def _trsm(L: np.ndarray, X: np.ndarray, p: int) -> np.ndarray:
     h = r // 2
     top = _trsm(L[:h, :h], X[:h], p)
     bottom = np.array(X[h:], dtype=np.float64)
-    _sub_mod(bottom, mulmod(np.ascontiguousarray(L[h:, :h]), top, p), p)
+    _sub_mulmod(bottom, L[h:, :h], top, p)
     return np.concatenate([top, _trsm(L[h:, h:], bottom, p)])
 
 
@@ -174,12 +194,13 @@ def _rlu(A: np.ndarray, r0: int, c0: int, c1: int, p: int, tick) -> list[int]:
     left = _rlu(A, r0, c0, mid, p, tick)
     r1 = len(left)
     if r1:
-        L = A[r0 : r0 + r1][:, left]
+        # pivots in consecutive columns (the usual case): views; else the pivot columns gathered
+        cols = slice(left[0], left[-1] + 1) if left[-1] - left[0] == r1 - 1 else left
+        L = A[r0 : r0 + r1, cols]
         U12 = _trsm(L, A[r0 : r0 + r1, mid:c1], p)
         A[r0 : r0 + r1, mid:c1] = U12
         if r0 + r1 < m:
-            L21 = A[r0 + r1 :][:, left]
-            _sub_mod(A[r0 + r1 :, mid:c1], mulmod(L21, U12, p), p)
+            _sub_mulmod(A[r0 + r1 :, mid:c1], A[r0 + r1 :, cols], U12, p)
     return left + _rlu(A, r0 + r1, mid, c1, p, tick)
 
 

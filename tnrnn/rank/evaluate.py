@@ -249,12 +249,13 @@ def _pure_suffix_compiled(weights, h: np.ndarray, Q: list) -> np.ndarray:
     WH = np.ascontiguousarray(np.stack(weights.W_H[1:]), dtype=np.int64)
     WI = np.ascontiguousarray(np.stack(weights.W_I[1:]), dtype=np.int64)
     WO = np.ascontiguousarray(weights.W_O[0], dtype=np.int64)
-    if weights.spec.R * (p - 1) ** 2 < 2**52:  # small prime: exact float64 sums, vectorised
-        Y = np.empty((nr, nc), dtype=np.float64)
-        _evalkernels.pure_suffix_float(h.astype(np.float64), Qt.astype(np.float64), WH.astype(np.float64),
-                                       WI.astype(np.float64), WO.astype(np.float64), float(p), Y)
-        return Y.astype(np.int64)
     Y = np.empty((nr, nc), dtype=np.int64)
+    R = weights.spec.R
+    if 2 * max(R, 2) * p * p < 2**52:  # small prime: exact lazy float64 sums, vectorised
+        f64 = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
+        _evalkernels.pure_suffix_float(f64(h), f64(Qt), f64(WH), f64(WI), f64(WO), float(p), Y,
+                                       (0,) * R, (0,) * (weights.spec.L - 1))
+        return Y
     _evalkernels.pure_suffix(np.ascontiguousarray(h, dtype=np.int64), Qt, WH, WI, WO, p, Y)
     return Y
 

@@ -13,7 +13,7 @@ It computes the rows
 
 and writes each finished row into the store as soon as it arrives, with what made it
 (``host``, ``pid``, versions of tnrnn, numpy, flint and torch where loaded, start time and
-seconds). Jobs are sent in their given order, at most ``workers`` (plus a few queued) at a
+seconds). Jobs are sent in their given order, at most ``workers`` (plus as many queued) at a
 time; the rows of one group run in order, and a row for which ``stop_group(row)`` holds
 stops the later rows of its group (rows of that group already running still finish and are
 stored). ``precheck(job)`` runs just before a job is sent: a row it returns (e.g. a size
@@ -137,22 +137,30 @@ class _Inline:
 
 
 class _Local:
-    """``workers`` local processes."""
+    """``workers`` local processes, forked from a server that has imported the compute module
+    and the heavy libraries once (:mod:`._preload`), each with its share of the threads."""
 
     def __init__(self, workers: int, preload: str) -> None:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        if method == "forkserver":  # workers fork from a server that has imported the compute module
-            context.set_forkserver_preload([preload])
+        if method == "forkserver":
+            context.set_forkserver_preload([f"{__package__}._preload", preload])
         threads = max(1, default_workers() // workers)
         self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads,
                                            initargs=(threads,))
 
     def submit(self, compute, payload):
-        return self.pool.submit(compute_row, compute, payload)
+        try:
+            return self.pool.submit(compute_row, compute, payload)
+        except cf.process.BrokenProcessPool:
+            raise TnrnnError(_broken_pool_message()) from None
 
     def wait(self, futures):
-        return cf.wait(futures, return_when=cf.FIRST_COMPLETED).done
+        done = cf.wait(futures, return_when=cf.FIRST_COMPLETED).done
+        for fut in done:
+            if isinstance(fut.exception(), cf.process.BrokenProcessPool):
+                raise TnrnnError(_broken_pool_message()) from None
+        return done
 
     def close(self, cancel: bool) -> None:
         self.pool.shutdown(wait=True, cancel_futures=cancel)
@@ -188,6 +196,34 @@ class _Dask:
     def close(self, cancel: bool) -> None:
         if self.own:
             self.client.close()
+
+
+def _main_script() -> str | None:
+    """The path of the main script when Python runs one by path (``python script.py``), else None."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:  # -m module, or none
+        return None
+    return getattr(main, "__file__", None)  # None for -c, the REPL and Jupyter
+
+
+_GUARD = ('put the code that starts the sweep under  if __name__ == "__main__":  (worker processes '
+          'import the main script again when they start), or use workers=1')
+
+
+def _broken_pool_message() -> str:
+    script = _main_script()
+    if script is not None:
+        return f"the worker processes could not start or died: if {script} has no guard, {_GUARD}"
+    return ("a worker process died (killed, or out of memory?); every finished row is stored: run the "
+            "sweep again to resume")
+
+
+def _refuse_while_starting(workers: int) -> None:
+    """Inside a worker that is still starting up, a sweep with workers means the main script
+    has no ``__main__`` guard: stop this worker quietly with the hint, before any work (the
+    sweep's own process then raises the same hint)."""
+    if workers > 1 and getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SystemExit(f"tnrnn: {_GUARD}")
 
 
 def _executor(workers: int, scheduler: Any, retries: int, preload: str):
@@ -248,6 +284,8 @@ def run_jobs(
     """
     from .db import key_text
 
+    if scheduler is None:
+        _refuse_while_starting(workers)
     jobs = list(jobs)
     summary = RunSummary()
     stored = store.statuses()
@@ -259,7 +297,8 @@ def run_jobs(
         bar = tqdm(total=len(jobs), desc=desc, unit="row")
     t0 = time.perf_counter()
     executor = _executor(workers, scheduler, retries, compute.__module__)
-    window = (workers if scheduler is None else max(workers, _dask_threads(executor))) + (workers > 1)
+    # a queue of one more row per worker: a worker finds its next row ready while this process stores
+    window = (workers if scheduler is None else max(workers, _dask_threads(executor))) * (1 + (workers > 1))
     pending = deque(jobs)
     in_flight: dict[Any, Job] = {}
     cancel = True
