@@ -30,7 +30,7 @@ mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
 EXP="$PY -m tnrnn experiment"
 EXTRA=${EXTRA:-}               # appended to every training command (a smoke test: EXTRA="--steps 4 ...")
-NPROC=$(nproc)
+NPROC=$(nproc --all)   # --all: plain nproc obeys the OMP_NUM_THREADS=1 exported above
 have_gpu=$($PY -c "import torch; print(int(torch.cuda.is_available()))" 2>/dev/null || echo 0)
 echo "cores: $NPROC, cuda: $have_gpu, $(date -u)" | tee "$OUT/timings.txt"
 

@@ -10,8 +10,9 @@ in the repository), without timing metadata; execution counts are 1, 2, 3, ... a
 figures are PNGs encoded by matplotlib's Agg backend, so the same code gives the same
 file. Widget state (the explorer) is stored so JupyterLab and nbviewer can show the
 widgets without a kernel; its random model ids are renumbered in display order and
-widgets no displayed one refers to are dropped, which keeps the file reproducible. The test suite (``tests/test_notebooks.py``) re-executes them and checks that every
-drawing cell produced an image.
+widgets no displayed one refers to are dropped, which keeps the file reproducible. The
+test suite (``tests/test_notebooks.py``) re-executes them and checks that every drawing
+cell produced an image.
 """
 
 from __future__ import annotations

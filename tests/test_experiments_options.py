@@ -372,3 +372,15 @@ def test_authors_flag_sets_every_authors_setting():
     plain = parser.parse_args(["experiment", "ses", "--quick"])
     config = _base_config(plain, _settings(plain))
     assert (config.layout, config.clip, config.schedule, config.patience) == ("fixed", 1.0, "plateau", 100)
+
+
+def test_explicit_device_trains_the_same_run():
+    # the --device path (tensors and model moved) gives the very same run on the CPU
+    config = TR.RunConfig(task="rank", length=4, rank=2, alphabet=2, hash="sum", width=3, steps=12, eval_every=4,
+                          val_size=32, rac_norm="none", seed=3)
+    a, b = TR.train_run(config, progress=False), TR.train_run(config, progress=False, device="cpu")
+    assert a["curves"] == b["curves"] and a["test"] == b["test"] and b["torch"]["device"] == "cpu"
+    from tnrnn.experiments.cost import estimate_cost
+
+    report = estimate_cost([config, replace(config, seed=4)], workers=2, repeat=1)
+    assert "2 runs" in report and "ms/step" in report and report.count("\n") == 1

@@ -32,14 +32,30 @@ def _one_task(records: list[dict]) -> str:
     return tasks.pop()
 
 
+def _offsets(rows: list[dict], labels: list[str]) -> tuple[list, dict[str, float]]:
+    """The swept values, and a sideways shift per series (together 0.12 of the smallest gap
+    between swept values, 0.4 when only one value was swept) so that error bars at one x do
+    not hide each other."""
+    xs = sorted({r["x"] for r in rows})
+    gap = min((b - a for a, b in zip(xs, xs[1:])), default=1)
+    step = (0.12 if len(xs) > 1 else 0.4) * gap / max(1, len(labels) - 1)
+    return xs, {label: (i - (len(labels) - 1) / 2) * step for i, label in enumerate(labels)}
+
+
 def _draw_series(ax, rows: list[dict], colors: list[str]) -> None:
-    """Mean with 95% interval error bars and a min-max band, per series."""
+    """Mean with 95% interval error bars and a min-max band, per series; the series are
+    shifted sideways a little, and the x ticks are the swept values themselves."""
     labels = list(dict.fromkeys(r["label"] for r in rows))
+    ticks, shift = _offsets(rows, labels)
+    if ticks:
+        ax.set_xticks(ticks)
+        half = 0.5 * ((ticks[-1] - ticks[0]) / (len(ticks) - 1) if len(ticks) > 1 else 1)
+        ax.set_xlim(ticks[0] - half, ticks[-1] + half)
     for i, label in enumerate(labels):
         pts = [r for r in rows if r["label"] == label and r["n"] > 0]
         if not pts:
             continue
-        xs = [r["x"] for r in pts]
+        xs = [r["x"] + shift[label] for r in pts]
         means = [r["mean"] for r in pts]
         err = [[r["mean"] - r["lo"] if r["lo"] is not None else 0 for r in pts],
                [r["hi"] - r["mean"] if r["hi"] is not None else 0 for r in pts]]
