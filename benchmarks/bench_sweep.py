@@ -3,7 +3,8 @@
 Prints, with the machine's load:
 
 1. a sweep of about 500 bounds rows (640 rows of 2 ms to 2 s), as whole ``tnrnn sweep``
-   processes, ``--workers 1`` against ``--workers N`` (default 2): wall times, CPU times (user + sys of every process) and the speed-up
+   processes, ``--workers 1`` against ``--workers N`` (default 2): wall times, CPU times
+   (user + sys of every process) and the speed-up
    serial / N-worker wall time (target >= 1.7 with 2 workers on 2 quiet cores). Both runs
    pay their own start (imports, compiled-code cache), as a user's command does;
 2. the cost of storing one row into a store that already holds 100 and 10,000 rows
@@ -30,7 +31,8 @@ from tnrnn.store import ResultStore, write_tables
 #: 640 rows of a few milliseconds to about two seconds each (no row dominates the sweep; the
 #: work, about 15 s on one core, outweighs the start of a process, about 1.5 s).
 GRID = dict(L_values=(1, 2), M_values=(1, 2, 3, 4), R_values=(1, 2, 3, 4),
-            T_values=(2, 4, 6, 8, 10, 12, 14, 16, 18, 20), partitions=("start-end", "split:1"), max_row_seconds=float("inf"))
+            T_values=(2, 4, 6, 8, 10, 12, 14, 16, 18, 20), partitions=("start-end", "split:1"),
+            max_row_seconds=float("inf"))
 
 
 def _load() -> str:
