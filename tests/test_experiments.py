@@ -129,7 +129,7 @@ def test_task_errors():
         StartEndSimilarity(T=9, m=5)
     with pytest.raises(InputError, match="m must be"):
         StartEndSimilarity(T=9, m=1)
-    with pytest.raises(InputError, match="'ses' or 'copy'"):
+    with pytest.raises(InputError, match="'ses', 'copy' or 'rank'"):
         make_task("mnist", 10)
     with pytest.raises(InputError, match="matches"):
         StartEndSimilarity(T=4, m=2).sample(3, 0, matches="all")
@@ -308,7 +308,7 @@ def test_pure_rac_divergence_is_recorded(tmp_path):
     rec = TR.train_run(config, out_dir=tmp_path, progress=False)
     assert rec["diverged"] and rec["steps_done"] == 0
     on_disk = json.loads(TR.record_path(tmp_path, config).read_text())  # strict JSON
-    assert on_disk["diverged"] and on_disk["test"] == {"accuracy": None, "loss": None}
+    assert on_disk["diverged"] and on_disk["test"] == {"accuracy": None, "loss": None, "exact": False}
 
 
 def test_config_errors():
@@ -329,7 +329,7 @@ def test_cli_end_to_end(tmp_path):
     args = parser.parse_args([
         "experiment", "copy", "--quick", "--lengths", "2,4", "--m", "2", "--depths", "1,2",
         "--steps", "10", "--eval-every", "5", "--val-size", "32", "--test-size", "32",
-        "--width", "8", "--no-progress", "--out", str(tmp_path),
+        "--width", "8", "--no-progress", "--out", str(tmp_path), "--seeds", "0",
     ])
     assert run_experiment(args) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -345,22 +345,33 @@ def test_cli_end_to_end(tmp_path):
     assert run_experiment(args) == 0 and png.stat().st_size > 1000
 
 
-def test_plot_has_one_curve_per_depth():
+def test_plot_has_one_curve_per_depth_with_seed_error_bars():
     from tnrnn.experiments.plots import accuracy_table, plot_accuracy
 
-    recs = [{"config": {"task": "ses", "cell": "rac", "depth": d, "length": t, "m": 5},
-             "test": {"accuracy": 0.3 + 0.1 * d - 0.001 * t}, "chance": {"accuracy": 1 / 3}}
-            for d in (1, 2, 3) for t in (40, 10, 20)]
+    def acc(d, t, seed):
+        return 0.3 + 0.1 * d - 0.001 * t + 0.01 * seed
+
+    recs = [{"config": {"task": "ses", "cell": "rac", "depth": d, "length": t, "m": 5, "seed": seed, "width": 8},
+             "test": {"accuracy": acc(d, t, seed)}, "chance": {"accuracy": 1 / 3}}
+            for d in (1, 2, 3) for t in (40, 10, 20) for seed in (0, 1, 2)]
     table = accuracy_table(recs)
-    assert [k for k in table] == [("rac", 1), ("rac", 2), ("rac", 3)]
-    assert [t for t, _ in table[("rac", 2)]] == [10, 20, 40]
+    assert [(r["cell"], r["depth"]) for r in table[::3]] == [("rac", 1), ("rac", 2), ("rac", 3)]
+    assert [r["x"] for r in table[3:6]] == [10, 20, 40]
+    assert all(r["n"] == 3 for r in table)
+    assert table[4]["mean"] == pytest.approx(np.mean([acc(2, 20, s) for s in (0, 1, 2)]), abs=1e-12)
     fig = plot_accuracy(recs)
-    lines = fig.axes[0].get_lines()
-    assert len(lines) == 4  # three depths and the chance line
-    assert list(lines[0].get_xdata()) == [10, 20, 40]
+    ax = fig.axes[0]
+    curves = [c for c in ax.containers]  # one errorbar container per depth
+    assert len(curves) == 3
+    xs, ys = curves[1].lines[0].get_data()
+    assert list(xs) == [10, 20, 40]
+    assert np.allclose(ys, [np.mean([acc(2, t, s) for s in (0, 1, 2)]) for t in (10, 20, 40)])
+    chance = [ln for ln in ax.get_lines() if ln.get_label().startswith("chance")]
+    assert len(chance) == 1 and np.allclose(chance[0].get_ydata(), 1 / 3)
+    assert any("n=3" in t.get_text() for t in ax.get_legend().get_texts())
     with pytest.raises(InputError):
         plot_accuracy([])
-    copy_recs = [{"config": {"task": "copy", "cell": "rac", "depth": d, "length": b, "m": 5},
+    copy_recs = [{"config": {"task": "copy", "cell": "rac", "depth": d, "length": b, "m": 5, "seed": 0, "width": 8},
                   "test": {"accuracy": 0.1, "loss": 0.5},
                   "chance": {"accuracy": 1 / 32, "loss": CopyingMemory(B=b, n=5).chance_loss}}
                  for d in (1, 2) for b in (5, 10)]
@@ -374,6 +385,6 @@ def test_plot_has_one_curve_per_depth():
 
 def test_import_tnrnn_does_not_import_torch():
     code = ("import sys, tnrnn, tnrnn.experiments, tnrnn.experiments.cli, tnrnn.experiments.train, "
-            "tnrnn.experiments.plots; "
+            "tnrnn.experiments.plots, tnrnn.experiments.cost, tnrnn.experiments.stats, tnrnn.experiments.ranktask; "
             "assert 'torch' not in sys.modules and 'matplotlib' not in sys.modules, 'heavy import'")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -15,7 +15,8 @@ _FIGURE_SUFFIXES = (".pdf", ".svg", ".png")
 
 
 def _spec_partition(args: argparse.Namespace) -> tuple[RACSpec, Partition]:
-    spec = RACSpec(M=args.M, R=args.R, L=args.L, T=args.T)
+    spec = RACSpec(M=args.M, R=args.R, L=args.L, T=args.T, cell=args.cell, bias=args.bias,
+                   dilations=args.dilations)
     return spec, Partition.parse(args.partition, spec.T)
 
 
@@ -64,7 +65,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
     res = separation_rank(spec, part, rng=args.seed, max_probes=args.max_probes, upper_bounds=known,
                           backend=args.backend, progress=args.progress, **extra)
     res = prove_rank(res, spec, part, mincut=known.get("mincut"))
-    _print(args, res.to_dict(), res.report())
+    out = res.to_dict()
+    out["spec_fields"] = spec.fields()  # the spec as values (``spec`` is its repr)
+    _print(args, out, res.report())
     return 0
 
 
@@ -158,9 +161,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from .mincut import mincut_bound
     from .numbers import format_int
 
-    from .formulas import network_size
+    from .network.members import spec_network_size
 
-    if network_size(spec.M, spec.R, spec.L, spec.T, merged=args.merged)[0] <= args.max_nodes:
+    if spec.plain and spec_network_size(spec, merged=args.merged)[0] <= args.max_nodes:
         check_drawable(spec, args.merged, args.max_draw_nodes)  # before compiling, in microseconds
     network = compile_network(spec, merged=args.merged, max_nodes=args.max_nodes)
     cut = mincut_bound(network, part) if args.cut else None

@@ -54,6 +54,8 @@ def spec_text(spec: Any) -> str:
         if not {"M", "R", "L", "T"} <= set(found):
             return spec
         values = {k: int(v) for k, v in found.items()}
+    elif not getattr(spec, "plain", True):  # a member of the family: every field that differs
+        return repr(spec)[len("RACSpec("):-1].replace(", K=1,", ",")
     else:
         if not getattr(spec, "plain", True):  # a member: widths, cells, bias, dilations too
             return repr(spec)[len("RACSpec("):-1]

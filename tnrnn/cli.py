@@ -91,12 +91,53 @@ def _show(text: str) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:20] + "..." + text[-8:]) + f" ({len(text)} characters)"
 
 
+def widths(text: str) -> int | tuple[int, ...]:
+    """argparse type of ``--R``: one width, or comma-separated widths (one per layer)."""
+    parse = bounded_int("R")
+    items = text.split(",")
+    if len(items) == 1:
+        return parse(text)
+    try:
+        values = tuple(parse(v) for v in items)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a width in 1..{LIMITS['R']:,} or one per layer like 3,2, got {_show(text)}") from None
+    return values[0] if len(values) == 1 else values
+
+
+def cells(text: str) -> str | tuple[str, ...]:
+    """argparse type of ``--cell``: mi, cp:K or full, or one per layer (comma-separated)."""
+    from .errors import SpecError
+    from .spec import parse_cell
+
+    try:
+        values = tuple(parse_cell(v) for v in text.split(","))
+    except SpecError as err:
+        raise argparse.ArgumentTypeError(f"{err}; or one per layer like mi,cp:2") from None
+    return values[0] if len(values) == 1 else values
+
+
+def dilations(text: str) -> int | tuple[int, ...]:
+    """argparse type of ``--dilations``: one positive integer, or one per layer like 1,2."""
+    parse = bounded_int("T")
+    try:
+        values = tuple(parse(v) for v in text.split(","))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a dilation >= 1 or one per layer like 1,2, got {_show(text)}") from None
+    return values[0] if len(values) == 1 else values
+
+
 def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> None:
     g = p.add_argument_group("network")
     g.add_argument("--M", type=bounded_int("M"), required=True, help="representation functions (input dim)")
-    g.add_argument("--R", type=bounded_int("R"), required=True, help="channels per layer")
+    g.add_argument("--R", type=widths, required=True, help="channels per layer, or one per layer (3,2)")
     g.add_argument("--L", type=bounded_int("L"), default=1, help="layers (default 1)")
     g.add_argument("--T", type=bounded_int("T"), required=True, help="time steps")
+    g.add_argument("--cell", type=cells, default="mi",
+                   help="mi (the RAC, default), cp:K (CP second order) or full (second order); or one per layer")
+    g.add_argument("--bias", action="store_true", help="biases in every (mi) layer")
+    g.add_argument("--dilations", type=dilations, default=1, help="recurrence step of each layer (default 1), e.g. 1,2")
     if partition:
         g.add_argument(
             "--partition", default="start-end",

@@ -56,11 +56,13 @@ for the plain RAC only; nothing here extends them.
 
 from __future__ import annotations
 
-from math import comb, prod
+from math import comb, lgamma, log, prod
+from typing import Mapping
 
 from .copies import boundary_copies, copy_counts
 from .errors import TnrnnError
-from .formulas import _product, multiset, prefix_split, upper_bounds
+from .formulas import (_known, _log2, _product, multiset, prefix_split, smallest_upper_bound,
+                       smallest_upper_bound_log2, upper_bounds)
 from .partition import Partition
 from .spec import RACSpec
 
@@ -73,6 +75,9 @@ __all__ = [
     "shallow_member_bound",
     "member_upper_bounds",
     "ideal_bound_refusal",
+    "member_degree_bound_log2",
+    "spec_smallest_upper_bound",
+    "spec_smallest_upper_bound_log2",
 ]
 
 
@@ -323,3 +328,63 @@ def member_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
         if spec.L >= 2 and ideal_bound_refusal(spec) is None:
             out["ideal"] = member_ideal_bound(spec, partition)
     return out
+
+
+# -- spec-level dispatch for the rank layer and the up-front refusals ------------------------
+
+
+def member_degree_bound_log2(spec: RACSpec, partition: Partition) -> float:
+    """``log2`` of :func:`member_degree_bound` from log-gamma sums (to compare or refuse,
+    never as a bound); cheap when the bound has millions of digits."""
+    d = copy_counts(spec.T, spec.dilations)
+    m = input_space_dim(spec)
+
+    def side(steps: tuple[int, ...]) -> float:
+        return sum(lgamma(m + d[t - 1]) - lgamma(d[t - 1] + 1) - lgamma(m) for t in steps) / log(2)
+
+    return min(side(partition.A), side(partition.B))
+
+
+def _member_forms(spec: RACSpec, partition: Partition) -> dict[str, tuple]:
+    """Name -> (exact thunk, log2 thunk or None) of the bounds of :func:`member_upper_bounds`."""
+    out: dict[str, tuple] = {"degree": (lambda: member_degree_bound(spec, partition),
+                                        lambda: member_degree_bound_log2(spec, partition))}
+    if prefix_split(partition) is not None:
+        out["symmetric"] = (lambda: member_symmetric_bound(spec, partition), None)
+        if spec.L >= 2 and ideal_bound_refusal(spec) is None:
+            out["ideal"] = (lambda: member_ideal_bound(spec, partition), None)
+    return out
+
+
+def spec_smallest_upper_bound_log2(
+    spec: RACSpec, partition: Partition, *, known: Mapping[str, int | None] | None = None
+) -> tuple[float, str]:
+    """:func:`tnrnn.formulas.smallest_upper_bound_log2` for any member (plain: exactly it)."""
+    if spec.plain:
+        return smallest_upper_bound_log2(spec.M, spec.R, spec.L, partition, known=known)
+    logs = {name: (lg() if lg is not None else _log2(exact()))
+            for name, (exact, lg) in _member_forms(spec, partition).items()}
+    logs.update({name: _log2(v) for name, v in _known(known).items()})
+    name = min(logs, key=logs.__getitem__)
+    return logs[name], name
+
+
+def spec_smallest_upper_bound(
+    spec: RACSpec, partition: Partition, *, known: Mapping[str, int | None] | None = None
+) -> tuple[int, str]:
+    """:func:`tnrnn.formulas.smallest_upper_bound` for any member (plain: exactly it): the
+    smallest of :func:`member_upper_bounds` and ``known``, and its name.
+
+    >>> spec_smallest_upper_bound(RACSpec(M=2, R=3, L=2, T=8, bias=True), Partition.start_end(8))
+    (140, 'symmetric')
+    """
+    if spec.plain:
+        return smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
+    forms, given = _member_forms(spec, partition), _known(known)
+    logs = {name: (lg() if lg is not None else _log2(exact())) for name, (exact, lg) in forms.items()}
+    logs.update({name: _log2(v) for name, v in given.items()})
+    least = min(logs.values())
+    values = {name: (given[name] if name in given else forms[name][0]())
+              for name, lg in logs.items() if lg <= least + 1}
+    name = min(values, key=values.__getitem__)
+    return values[name], name

@@ -205,6 +205,17 @@ class RACSpec:
             rows.append(("nodes (full form)", format_int(network_size(self.M, self.R, self.L, self.T)[0])))
         return html_table("RACSpec", rows)
 
+    def fields(self) -> dict:
+        """The spec as JSON-ready values: M, R, L, T, K, cell, bias, dilations (tuples as
+        lists; ``cell``/``R`` one value when all layers share it).
+
+        >>> RACSpec(M=2, R=(3, 2), L=2, T=4, cell="cp:2").fields()
+        {'M': 2, 'R': [3, 2], 'L': 2, 'T': 4, 'K': 1, 'cell': 'cp:2', 'bias': False, 'dilations': [1, 1]}
+        """
+        out = {"M": self.M, "R": self.R, "L": self.L, "T": self.T, "K": self.K, "cell": self.cell,
+               "bias": self.bias, "dilations": self.dilations}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
+
     def replace(self, **changes: object) -> "RACSpec":
         """A copy with some fields changed (validated again)."""
         fields = {"M": self.M, "R": self.R, "L": self.L, "T": self.T, "K": self.K,

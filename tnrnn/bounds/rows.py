@@ -37,7 +37,7 @@ import numpy as np
 
 from .._rng import RngLike
 from .._html import RowTable, rows_html
-from ..errors import BoundViolationError, TnrnnError
+from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
 from ..family_bounds import ideal_bound_refusal, member_upper_bounds
 from ..formulas import all_chains_cut, paper_lower_bound, paper_lower_bound_status
 from ..formulas import prefix_split as formulas_prefix_split
@@ -195,10 +195,14 @@ def mincut_upper_bounds(
     >>> mincut_upper_bounds(RACSpec(M=5, R=1, L=3, T=6), "interleaved")
     {'mincut': 1}
     """
-    from ..formulas import network_size
+    from ..network.members import member_network_size, spec_network_size
 
     partition = Partition.coerce(partition, spec.T)
-    if network_size(spec.M, spec.R, spec.L, spec.T)[0] > max_nodes:
+    try:
+        nodes = spec_network_size(spec)[0] if spec.plain else member_network_size(spec, max_nodes=max_nodes)[0]
+    except MemoryLimitError:
+        return {}
+    if nodes > max_nodes:
         return {}
     value = _mincut(spec, partition)
     return {} if value is None else {"mincut": value}

@@ -42,7 +42,7 @@ def train_row(payload: dict[str, Any]) -> dict[str, Any]:
 
     torch.set_num_threads(max(1, int(payload.get("threads", 1))))
     config = RunConfig(**payload["config"])
-    record = train_run(config, progress=bool(payload.get("progress", False)))
+    record = train_run(config, progress=bool(payload.get("progress", False)), device=payload.get("device"))
     status = "interrupted" if record["interrupted"] else "diverged" if record["diverged"] else "ok"
     return {**{a: getattr(config, a) for a in _AXES}, "status": status, "width": config.width,
             "n_params": record["n_params"], "test_accuracy": record["test"]["accuracy"],
@@ -53,7 +53,7 @@ def train_row(payload: dict[str, Any]) -> dict[str, Any]:
 
 def run_grid(configs: list, *, store: str | Path | None = None, out_dir: str | Path | None = None,
              workers: int = 1, scheduler: Any = None, threads: int = 1, progress: bool = True,
-             log=print) -> tuple[list[dict], bool]:
+             log=print, device: str | None = None) -> tuple[list[dict], bool]:
     """Train every config not already in the store; returns (records of the grid, interrupted).
 
     Parameters
@@ -67,13 +67,15 @@ def run_grid(configs: list, *, store: str | Path | None = None, out_dir: str | P
         As in :func:`tnrnn.store.run_jobs`: 1 trains here; more, in local processes; a Dask
         scheduler address, on a cluster.
     threads : int
-        torch threads per run.
+        torch threads per run (1 by default: every worker one thread).
+    device : str, optional
+        torch device of every run (``"cuda"``); not part of a run's key.
     """
     from .train import _summary_line, record_path
 
     if store is None and out_dir is not None:
         store = Path(out_dir) / "experiments.sqlite"
-    jobs = [Job(run_key(c), {"config": asdict(c), "threads": threads,
+    jobs = [Job(run_key(c), {"config": asdict(c), "threads": threads, "device": device,
                              "progress": progress and workers == 1 and scheduler is None}) for c in configs]
 
     def keep(job: Job, row: dict) -> None:

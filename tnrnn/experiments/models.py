@@ -1,4 +1,4 @@
-"""Stacked recurrent networks of depth L in PyTorch: RAC, tanh RNN, GRU and LSTM.
+"""Stacked recurrent networks of depth L in PyTorch: RAC, scoRNN, tanh RNN, GRU and LSTM.
 
 Every model reads one-hot inputs (the representation ``f(x^t)`` of the theory, M = vocabulary)
 and a linear readout: ``y = W^O h^L_T`` at the last step, or ``y_t = W^O h^L_t`` at every step.
@@ -32,7 +32,19 @@ A RAC multiplies T factors, so its states' size drifts geometrically with T. Two
 
 Gradient clipping (in :mod:`tnrnn.experiments.train`) bounds the remaining spikes.
 The tanh RNN, GRU and LSTM are ``torch.nn.RNN/GRU/LSTM`` with PyTorch's default initialisation
-and zero initial states.
+and zero initial states, except that the LSTM's forget gates start with bias ``forget_bias``
+(default 1, as in the authors' TensorFlow ``LSTMCell`` and the usual recommendation; the
+input-side bias of the forget gate is set to it and the hidden-side one to 0).
+
+``scornn`` (:class:`ScoRNNStack`) is the authors' default cell, the scaled Cayley orthogonal RNN
+(Helfrich, Willmott and Ye 2018): ``h_t = modReLU(U x_t + h_{t-1} W + b)`` with the orthogonal
+``W = (I + A)^{-1} (I - A) D``, ``A`` skew-symmetric (its R(R-1)/2 upper entries are the
+parameters), ``D`` fixed diagonal with R//2 entries +1 and the rest -1 (as in their code) and
+``modReLU(z) = sign(z) relu(|z| + b)``. ``A`` starts as in their code (2x2 rotation blocks with
+angles uniform in [0, pi/2]), ``U`` uniform in [-0.01, 0.01], ``b = 0``. The gradient reaches
+``A`` through the Cayley transform by autograd (their code applies the same chain rule by hand);
+training gives ``A`` its own learning rate (``hidden_lr``, theirs 1e-4). Initial states are zero
+(theirs: drawn uniformly in +-sqrt(3/R) for every batch).
 
 Widths are matched across depths by parameter count: :func:`param_count` gives the exact count
 (checked against the built models in the tests) and :func:`match_width` the width whose count is
@@ -47,9 +59,10 @@ from torch import nn
 from ..errors import InputError
 from ..weights import RACWeights
 
-__all__ = ["CELLS", "RACStack", "TorchRNN", "build_model", "rac_from_weights", "param_count", "match_width"]
+__all__ = ["CELLS", "RACStack", "ScoRNNStack", "TorchRNN", "build_model", "rac_from_weights", "param_count",
+           "match_width", "cayley"]
 
-CELLS = ("rac", "tanh", "gru", "lstm")
+CELLS = ("rac", "scornn", "tanh", "gru", "lstm")
 _GATES = {"tanh": 1, "gru": 3, "lstm": 4}
 
 
@@ -117,15 +130,95 @@ class RACStack(nn.Module):
         return h[-1] @ self.W_O.t()
 
 
+def cayley(A: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
+    """``(I + A)^{-1} (I - A) diag(D)``: orthogonal when ``A`` is skew-symmetric and ``D = +-1``."""
+    eye = torch.eye(A.shape[0], dtype=A.dtype, device=A.device)
+    return torch.linalg.solve(eye + A, eye - A) * D[None, :]
+
+
+class ScoRNNStack(nn.Module):
+    """A depth-L scoRNN (scaled Cayley orthogonal RNN) with modReLU and a linear readout.
+
+    Parameters
+    ----------
+    M, R, L, K : int
+    per_step : bool
+    generator : torch.Generator, optional
+    """
+
+    def __init__(self, M: int, R: int, L: int, K: int, *, per_step: bool = False,
+                 generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32) -> None:
+        super().__init__()
+        self.M, self.R, self.L, self.K, self.per_step = M, R, L, K, per_step
+        self.register_buffer("D", torch.cat([torch.ones(R // 2), -torch.ones(R - R // 2)]).to(dtype))
+        self.register_buffer("iu", torch.triu_indices(R, R, offset=1))
+        self.A = nn.ParameterList([nn.Parameter(self._initial_a(generator, dtype)) for _ in range(L)])
+        self.U = nn.ParameterList([
+            nn.Parameter((torch.rand(R, M if l == 0 else R, generator=generator, dtype=dtype) * 2 - 1) * 0.01)
+            for l in range(L)])
+        self.b = nn.ParameterList([nn.Parameter(torch.zeros(R, dtype=dtype)) for _ in range(L)])
+        bound = (6.0 / (R + K)) ** 0.5  # Glorot, as their readout
+        self.W_O = nn.Parameter((torch.rand(K, R, generator=generator, dtype=dtype) * 2 - 1) * bound)
+        self.b_O = nn.Parameter(torch.zeros(K, dtype=dtype))
+
+    def _initial_a(self, generator, dtype) -> torch.Tensor:
+        """The upper entries of A: rotation angles in [0, pi/2] on every other superdiagonal entry."""
+        R = self.R
+        theta = torch.rand(R // 2, generator=generator, dtype=torch.float64) * (torch.pi / 2)
+        s = -torch.sqrt((1 - torch.cos(theta)) / (1 + torch.cos(theta)))
+        full = torch.zeros(R, R, dtype=torch.float64)
+        idx = torch.arange(R // 2) * 2
+        full[idx, idx + 1] = s
+        return full[self.iu[0], self.iu[1]].to(dtype)
+
+    def skew(self, l: int) -> torch.Tensor:
+        """The skew-symmetric ``A`` of layer ``l``."""
+        a = self.A[l]
+        full = torch.zeros(self.R, self.R, dtype=a.dtype, device=a.device)
+        full = full.index_put((self.iu[0], self.iu[1]), a)
+        return full - full.t()
+
+    def recurrent(self, l: int) -> torch.Tensor:
+        """The orthogonal recurrent matrix ``W`` of layer ``l``."""
+        return cayley(self.skew(l), self.D)
+
+    def hidden_parameters(self) -> list[nn.Parameter]:
+        """The parameters of the recurrent matrices (their own learning rate in training)."""
+        return list(self.A)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, steps, _ = x.shape
+        ws = [self.recurrent(l) for l in range(self.L)]
+        inputs = x @ self.U[0].t()
+        for l in range(self.L):
+            h = torch.zeros(n, self.R, dtype=x.dtype, device=x.device)
+            outs = []
+            for t in range(steps):
+                z = inputs[:, t] + h @ ws[l]
+                h = torch.sign(z) * torch.relu(z.abs() + self.b[l])
+                outs.append(h)
+            states = torch.stack(outs, dim=1)
+            if l + 1 < self.L:
+                inputs = states @ self.U[l + 1].t()
+        top = states if self.per_step else states[:, -1]
+        return top @ self.W_O.t() + self.b_O
+
+
 class TorchRNN(nn.Module):
     """A stacked ``nn.RNN`` (tanh), ``nn.GRU`` or ``nn.LSTM`` with a linear readout."""
 
-    def __init__(self, cell: str, M: int, R: int, L: int, K: int, *, per_step: bool = False) -> None:
+    def __init__(self, cell: str, M: int, R: int, L: int, K: int, *, per_step: bool = False,
+                 forget_bias: float = 1.0) -> None:
         super().__init__()
         layer = {"tanh": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
         self.cell, self.per_step = cell, per_step
         self.rnn = layer(M, R, num_layers=L, batch_first=True)
         self.out = nn.Linear(R, K)
+        if cell == "lstm":  # gate order i, f, g, o: the forget gate's pre-activation starts at forget_bias
+            with torch.no_grad():
+                for l in range(L):
+                    getattr(self.rnn, f"bias_ih_l{l}")[R : 2 * R] = forget_bias
+                    getattr(self.rnn, f"bias_hh_l{l}")[R : 2 * R] = 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         states, _ = self.rnn(x)
@@ -138,7 +231,8 @@ def _check_cell(cell: str) -> None:
 
 
 def build_model(cell: str, depth: int, width: int, vocab: int, n_out: int, *, per_step: bool,
-                rac_norm: str = "rms", init_noise: float = 0.1, seed: int = 0) -> nn.Module:
+                rac_norm: str = "rms", init_noise: float = 0.1, seed: int = 0,
+                forget_bias: float = 1.0) -> nn.Module:
     """A depth-``depth`` network of ``cell`` cells with ``width`` channels, seeded by ``seed``."""
     _check_cell(cell)
     for name, v in (("depth", depth), ("width", width), ("vocab", vocab), ("n_out", n_out)):
@@ -149,7 +243,10 @@ def build_model(cell: str, depth: int, width: int, vocab: int, n_out: int, *, pe
         gen = torch.Generator().manual_seed(seed)
         return RACStack(vocab, width, depth, n_out, per_step=per_step, norm=rac_norm,
                         init_noise=init_noise, generator=gen)
-    return TorchRNN(cell, vocab, width, depth, n_out, per_step=per_step)
+    if cell == "scornn":
+        return ScoRNNStack(vocab, width, depth, n_out, per_step=per_step,
+                           generator=torch.Generator().manual_seed(seed))
+    return TorchRNN(cell, vocab, width, depth, n_out, per_step=per_step, forget_bias=forget_bias)
 
 
 def rac_from_weights(weights: RACWeights, *, per_step: bool = False,
@@ -180,6 +277,8 @@ def param_count(cell: str, depth: int, width: int, vocab: int, n_out: int) -> in
         fan_in = vocab if l == 0 else R
         if cell == "rac":
             total += R * R + R * fan_in + R  # W^H, W^I, h_0
+        elif cell == "scornn":
+            total += R * (R - 1) // 2 + R * fan_in + R  # A (upper entries), U, b
         else:
             total += _GATES[cell] * (R * fan_in + R * R + 2 * R)  # weights and two biases
     return total + n_out * R + (0 if cell == "rac" else n_out)

@@ -12,12 +12,21 @@ layout; the padding sits between the two blocks so that the start is at the very
 end at the very end). With ``k`` the number of positions ``i`` where start and end agree, the
 label is ``round(2 k / m)`` in {0, 1, 2} (numpy rounding: halves go to the even neighbour).
 
+``layout="offset"`` is the authors' layout (their released code): T must be even, the start
+block begins at a random position ``pos`` in ``0..T/2 - m - 1`` (0 when ``m = T/2``) and the
+end block at ``pos + T/2``, so every compared pair is exactly T/2 steps apart.
+
 Training, validation and test data draw ``k`` uniformly from ``{0, m // 2, m}`` (the paper's
 distribution, labels 0, 1, 2 exactly, so chance accuracy is 1/3); ``matches="uniform"`` draws
 ``k`` uniformly from ``0..m`` instead (used by the tests of the label rule). The ``k`` matching
 positions are a uniformly random subset; at every other position the end symbol is drawn
 uniformly from the ``alphabet - 1`` symbols that differ from the start symbol, so exactly
 ``k`` positions match. The output is read at the last step.
+
+``convention="authors"`` follows the authors' code where it differs from ours: the middle
+class draws ``round(m / 2)`` matches (numpy rounding; ours ``m // 2``: they differ when
+``m % 4 == 3``), and the padding symbol is in the vocabulary only when the sequence has
+padding (``T > 2 m``; ours always, vocabulary ``alphabet + 1``).
 
 Copying Memory (:class:`CopyingMemory`)
 ---------------------------------------
@@ -28,6 +37,9 @@ range over 33 classes: the symbols and blank). A model that outputs blank until 
 and then guesses uniformly has the cross-entropy averaged over all ``T`` steps of
 ``n ln(32) / (B + 2n)``, the chance loss (:attr:`CopyingMemory.chance_loss`). Accuracy is
 reported on the ``n`` recall steps only (chance 1/32).
+``convention="authors"`` puts the marker on the first recall step (``B + n``, theirs; ours one
+step earlier, ``B + n - 1``) and has ``alphabet + 2`` output classes (the marker is a class
+too, as in their code; ours ``alphabet + 1``).
 
 Every sampler takes a seed or numpy Generator (:func:`tnrnn._rng.as_rng`); :func:`batches`
 yields an endless seeded stream of fresh batches.
@@ -45,6 +57,15 @@ from .._rng import RngLike, as_rng
 from ..errors import InputError
 
 __all__ = ["StartEndSimilarity", "CopyingMemory", "Task", "ses_label", "batches", "make_task"]
+
+
+_CONVENTIONS = ("tnrnn", "authors")
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
 
 
 def _positive(name: str, value: object, minimum: int = 1) -> int:
@@ -73,16 +94,27 @@ class StartEndSimilarity:
     T: int
     m: int = 30
     alphabet: int = 32
+    layout: str = "fixed"
+    convention: str = "tnrnn"
 
     def __post_init__(self) -> None:
         _positive("m", self.m, 2)  # m = 1 would merge the classes of 0 and m//2 matches
         _positive("alphabet", self.alphabet, 2)
         _positive("T", self.T)
+        _choice("layout", self.layout, ("fixed", "offset"))
+        _choice("convention", self.convention, _CONVENTIONS)
         if self.T < 2 * self.m:
             raise InputError(
                 f"Start-End Similarity needs T >= 2 m, got T={self.T}, m={self.m}; "
                 f"use T >= {2 * self.m} or a smaller m"
             )
+        if self.layout == "offset" and self.T % 2:
+            raise InputError(f"the offset layout compares pairs T/2 apart and needs even T, got T={self.T}")
+
+    @property
+    def middle(self) -> int:
+        """Matches drawn for the middle class: ``m // 2``, or the authors' ``round(m / 2)``."""
+        return int(np.rint(self.m / 2)) if self.convention == "authors" else self.m // 2
 
     name = "ses"
 
@@ -98,7 +130,9 @@ class StartEndSimilarity:
 
     @property
     def vocab(self) -> int:
-        """Input vocabulary: the alphabet plus padding."""
+        """Input vocabulary: the alphabet plus padding (authors: padding only when used)."""
+        if self.convention == "authors" and self.T == 2 * self.m:
+            return self.alphabet
         return self.alphabet + 1
 
     @property
@@ -121,14 +155,14 @@ class StartEndSimilarity:
     def sample(self, n: int, rng: RngLike, *, matches: str = "paper") -> tuple[np.ndarray, np.ndarray]:
         """``n`` sequences (n, T) int64 and their labels (n,) int64.
 
-        ``matches="paper"`` draws the number of matches from {0, m//2, m}; ``"uniform"``
-        from 0..m.
+        ``matches="paper"`` draws the number of matches from {0, :attr:`middle`, m};
+        ``"uniform"`` from 0..m.
         """
         n = _positive("n", n)
         gen = as_rng(rng)
         m, a = self.m, self.alphabet
         if matches == "paper":
-            k = gen.choice(np.array([0, m // 2, m]), size=n)
+            k = gen.choice(np.array([0, self.middle, m]), size=n)
         elif matches == "uniform":
             k = gen.integers(0, m + 1, size=n)
         else:
@@ -140,8 +174,16 @@ class StartEndSimilarity:
         shift = gen.integers(1, a, size=(n, m))  # non-zero shift: a different symbol
         end = np.where(match, start, (start + shift) % a)
         x = np.full((n, self.T), self.pad, dtype=np.int64)
-        x[:, :m] = start
-        x[:, self.T - m :] = end
+        if self.layout == "fixed":
+            x[:, :m] = start
+            x[:, self.T - m :] = end
+        else:
+            half = self.T // 2
+            pos = gen.integers(0, half - m, size=n) if half > m else np.zeros(n, dtype=np.int64)
+            cols = pos[:, None] + np.arange(m)[None, :]
+            rows = np.arange(n)[:, None]
+            x[rows, cols] = start
+            x[rows, cols + half] = end
         return x, ses_label(match.sum(axis=1), m)
 
 
@@ -160,11 +202,13 @@ class CopyingMemory:
     B: int
     n: int = 30
     alphabet: int = 32
+    convention: str = "tnrnn"
 
     def __post_init__(self) -> None:
         _positive("B", self.B)
         _positive("n", self.n)
         _positive("alphabet", self.alphabet, 2)
+        _choice("convention", self.convention, _CONVENTIONS)
 
     name = "copy"
 
@@ -191,7 +235,13 @@ class CopyingMemory:
 
     @property
     def n_classes(self) -> int:
-        return self.alphabet + 1
+        """The symbols and blank (authors: and the marker)."""
+        return self.alphabet + (2 if self.convention == "authors" else 1)
+
+    @property
+    def marker_step(self) -> int:
+        """Where the recall marker sits: ``B + n - 1`` (authors: ``B + n``)."""
+        return self.B + self.n - (0 if self.convention == "authors" else 1)
 
     @property
     def per_step(self) -> bool:
@@ -219,7 +269,7 @@ class CopyingMemory:
         symbols = gen.integers(0, self.alphabet, size=(n, self.n))
         x = np.full((n, self.T), self.blank, dtype=np.int64)
         x[:, : self.n] = symbols
-        x[:, self.B + self.n - 1] = self.marker
+        x[:, self.marker_step] = self.marker
         y = np.full((n, self.T), self.blank, dtype=np.int64)
         y[:, self.recall_slice()] = symbols
         return x, y
@@ -228,13 +278,19 @@ class CopyingMemory:
 Task = Union[StartEndSimilarity, CopyingMemory]
 
 
-def make_task(name: str, length: int, *, m: int = 30, alphabet: int = 32) -> Task:
-    """``make_task("ses", T, m=...)`` or ``make_task("copy", B, m=...)`` (m symbols to copy)."""
+def make_task(name: str, length: int, *, m: int = 30, alphabet: int = 32, layout: str = "fixed",
+              convention: str = "tnrnn", rank: int = 1, hash: str = "sum") -> Task:
+    """``make_task("ses", T, m=...)``, ``make_task("copy", B, m=...)`` (m symbols to copy) or
+    ``make_task("rank", T, rank=r, alphabet=a)`` (:class:`~tnrnn.experiments.ranktask.RankTask`)."""
     if name == "ses":
-        return StartEndSimilarity(T=length, m=m, alphabet=alphabet)
+        return StartEndSimilarity(T=length, m=m, alphabet=alphabet, layout=layout, convention=convention)
     if name == "copy":
-        return CopyingMemory(B=length, n=m, alphabet=alphabet)
-    raise InputError(f"task must be 'ses' or 'copy', got {name!r}")
+        return CopyingMemory(B=length, n=m, alphabet=alphabet, convention=convention)
+    if name == "rank":
+        from .ranktask import RankTask
+
+        return RankTask(T=length, r=rank, alphabet=alphabet, hash=hash)
+    raise InputError(f"task must be 'ses', 'copy' or 'rank', got {name!r}")
 
 
 def batches(task: Task, batch_size: int, rng: RngLike) -> Iterator[tuple[np.ndarray, np.ndarray]]:

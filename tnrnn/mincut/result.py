@@ -191,7 +191,7 @@ class CutBound:
         """A JSON-able dict (``bound`` is a Python int; ``bound_str`` the same as text)."""
         s = self.spec
         out: dict[str, Any] = {
-            "spec": {"M": s.M, "R": s.R, "L": s.L, "T": s.T, "K": s.K},
+            "spec": s.fields(),
             "merged": self.merged,
             "partition": {"name": self.partition.name, "A": list(self.partition.A),
                           "B": list(self.partition.B)},

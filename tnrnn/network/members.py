@@ -17,7 +17,7 @@ from ..numbers import format_int
 from ..spec import RACSpec
 from .model import NodeKind, RACNetwork, layer_dims
 
-__all__ = ["compile_members", "member_network_size", "site_kinds"]
+__all__ = ["compile_members", "member_network_size", "spec_network_size", "site_kinds"]
 
 _MAX_DIM = 2**63 - 1
 
@@ -50,6 +50,16 @@ def member_network_size(spec: RACSpec, *, merged: bool = False, max_nodes: int |
                 f"max_nodes={max_nodes:,}; lower T or L"
             )
     return lattice_size(spec.T, spec.dilations, per)
+
+
+def spec_network_size(spec: RACSpec, *, merged: bool = False) -> tuple[int, int]:
+    """``(nodes, edges)`` of any spec's network: :func:`tnrnn.formulas.network_size` for a
+    plain spec (closed form), :func:`member_network_size` for a member (an O(L T) count)."""
+    if spec.plain:
+        from ..formulas import network_size
+
+        return network_size(spec.M, spec.R, spec.L, spec.T, merged=merged)
+    return member_network_size(spec, merged=merged)
 
 
 def check_member_size(spec: RACSpec, merged: bool, max_nodes: int) -> int:

@@ -82,9 +82,7 @@ def _spec_dict(spec: RACSpec) -> dict:
     """The spec as JSON values: the five plain keys, plus cell, bias, dilations for members."""
     if spec.plain:
         return {k: getattr(spec, k) for k in _SPEC_KEYS}
-    out = {k: getattr(spec, k) for k in _SPEC_KEYS}
-    out.update(cell=spec.cell, bias=spec.bias, dilations=list(spec.dilations))
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
+    return spec.fields()
 
 
 def _as_dict(network: RACNetwork) -> dict:

@@ -50,8 +50,6 @@ def _resolve(spec, partition, weights, method):
         spec = weights.spec
     if not isinstance(spec, RACSpec):
         raise TnrnnError(f"spec must be a RACSpec (or pass weights), got {spec!r}")
-    if not spec.plain:
-        raise TnrnnError(f"separation ranks of members of the RAC family ({spec}) are not supported yet")
     return spec, Partition.coerce(partition, spec.T)
 
 

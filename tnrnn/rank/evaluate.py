@@ -145,6 +145,10 @@ def evaluate_pairs(
     """
     spec = weights.spec
     partition.check_T(spec.T)
+    if not spec.plain:  # members of the family: the generic path
+        from .members import evaluate_member_pairs
+
+        return evaluate_member_pairs(weights, partition, probes_A, probes_B, max_entries=max_entries)
     a = _side_inputs(weights, probes_A, "A", len(partition.A))
     b = _side_inputs(weights, probes_B, "B", len(partition.B))
     if a.shape[0] * b.shape[0] > max_entries:

@@ -25,7 +25,7 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
-from ..formulas import smallest_upper_bound, smallest_upper_bound_log2, upper_bounds
+from ..family_bounds import member_upper_bounds, spec_smallest_upper_bound, spec_smallest_upper_bound_log2
 from ..numbers import format_int
 from ..partition import Partition
 from ..spec import RACSpec
@@ -62,7 +62,7 @@ def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     >>> proven_upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
     {'degree': 120, 'symmetric': 45, 'ideal': 42}
     """
-    return upper_bounds(spec.M, spec.R, spec.L, partition)
+    return member_upper_bounds(spec, partition)
 
 
 def probe_cap(spec: RACSpec, partition: Partition, known: Mapping[str, int | None] | None = None) -> int:
@@ -72,23 +72,26 @@ def probe_cap(spec: RACSpec, partition: Partition, known: Mapping[str, int | Non
     :func:`proven_upper_bounds` and of the bounds in ``known`` (proven elsewhere, e.g.
     ``{"mincut": ...}``; this layer never computes the min-cut).
     """
-    return smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)[0]
+    return spec_smallest_upper_bound(spec, partition, known=known)[0]
 
 
 def output_degree(spec: RACSpec, weights_random: bool) -> int:
     """Total degree of ``y`` in the random quantities.
 
     With random weights: in every weight entry, initial state and probe entry
-    (``deg h^l_t = 2 + deg h^l_{t-1} + deg h^{l-1}_t``, ``deg h^0_t = deg h^l_0 = 1``,
-    plus one for ``W^O``). With given weights: in the probe entries only,
-    ``sum_t C(T - t + L - 1, L - 1)``.
+    (``deg h^l_t = w_l + deg h^l_{t-d_l} + deg h^{l-1}_t``, ``deg h^0_t = deg h^l_s = 1``
+    for s <= 0, plus one for ``W^O``; ``w_l`` = 2 for ``mi`` (``W^H``, ``W^I``; biases add
+    no degree), 3 for ``cp`` (V, W, U), 1 for ``full`` (A)). With given weights: in the
+    probe entries only, ``sum_t d_t`` (the copies of each input; ``C(T - t + L - 1, L - 1)``
+    for the plain RAC).
     """
-    L, T = spec.L, spec.T
+    T = spec.T
     below = [1] * (T + 1)  # layer 0: the inputs
-    for _ in range(L):
+    for cell, d in zip(spec.cells, spec.dilations):
+        w = (2 if cell == "mi" else 1 if cell == "full" else 3) if weights_random else 0
         cur = [1 if weights_random else 0]
         for t in range(1, T + 1):
-            cur.append(cur[-1] + below[t] + (2 if weights_random else 0))
+            cur.append(cur[max(t - d, 0)] + below[t] + w)
         below = cur
     return below[T] + (1 if weights_random else 0)
 
@@ -118,14 +121,15 @@ def check_probe_budget(
     1
     """
     max_probes = _positive("max_probes", max_probes)
-    log2_bound, name = smallest_upper_bound_log2(spec.M, spec.R, spec.L, partition, known=known)
+    log2_bound, name = spec_smallest_upper_bound_log2(spec, partition, known=known)
     if log2_bound > _EXACT_BITS:  # too large to be worth writing out
         _refuse(spec, partition, name, max_probes, log2_bound, None)
-    bound, name = smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
+    bound, name = spec_smallest_upper_bound(spec, partition, known=known)
     if bound + 1 > max_probes:
         _refuse(spec, partition, name, max_probes, math.log2(bound), bound)
     n = bound + 1
-    need = 8 * (n * spec.T * spec.M + n * n + spec.R * (spec.M + 2 * spec.L * spec.R + spec.K))
+    R = max(spec.widths)
+    need = 8 * (n * spec.T * spec.M + n * n + R * (spec.M + 2 * spec.L * R + spec.K))
     if need > PROBE_MEMORY_LIMIT:
         raise MemoryLimitError(
             f"the probes of {spec} across {partition} need about {need / 2**30:,.1f} GiB (a {n:,} x {n:,} "
@@ -239,7 +243,7 @@ def probe_rank(
     """
     spec, p = weights.spec, weights.prime
     t0 = time.perf_counter()
-    ub, ub_name = smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
+    ub, ub_name = spec_smallest_upper_bound(spec, partition, known=known)
     cap = min(ub + 1, max_probes)
     sizes = stage_sizes(n_start, cap)
     nA_steps, nB_steps, M = len(partition.A), len(partition.B), spec.M
