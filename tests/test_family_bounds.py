@@ -208,3 +208,18 @@ def test_bounds_summary_of_members_names_what_is_not_proven():
     assert s["mincut"] == mincut_bound(RACSpec(M=2, R=3, L=2, T=8, bias=True), "start-end").bound
     plain = bounds_summary(RACSpec(M=2, R=3, L=2, T=8))
     assert "not_proven" not in plain and plain["ideal"] == 42
+
+
+@pytest.mark.parametrize("kw", MEMBERS[::2], ids=_ids)
+def test_the_rank_engine_agrees_with_the_probe_rank_here(kw):
+    """tnrnn.separation_rank on members (its own probe matrices) gives the same Start-End rank
+    as the independent probe rank above, and never passes a member bound."""
+    from tnrnn import separation_rank
+
+    spec = RACSpec(**kw)
+    part = Partition.start_end(spec.T)
+    bounds = fb.member_upper_bounds(spec, part)
+    bounds["mincut"] = mincut_bound(spec, part).bound
+    res = separation_rank(spec, part, rng=2)
+    assert res.certified and res.rank <= min(bounds.values())
+    assert res.rank == probe_rank(spec, part, min(bounds.values()) + 4, seed=9)

@@ -5,17 +5,10 @@ import json
 import pytest
 
 import tnrnn
-from tnrnn.cli import main
+from test_cli import run
 from tnrnn.family_bounds import member_degree_bound, member_upper_bounds
 
 
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 MEMBERS = [

@@ -18,8 +18,8 @@ spec.loader.exec_module(build)
 
 
 def test_the_notebooks_and_the_gallery_exist():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
-    assert NOTEBOOKS[-1].stem == "04_gallery"
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+    assert [p.stem for p in NOTEBOOKS][3:] == ["04_gallery", "05_architectures"]
 
 
 def _drawing_cells(book):
@@ -54,3 +54,23 @@ def test_notebook_runs_and_every_drawing_cell_shows_an_image(path):
     assert errors == []
     for cell in _drawing_cells(book):
         assert len(_images(cell)) == 1, cell.source
+
+
+def test_architectures_table_is_consistent():
+    """The stored table of 05_architectures: every family at every T, no rank above a bound,
+    ``proven`` exactly where the rank meets the smallest bound, the markdown's key numbers."""
+    book = nbformat.read(ROOT / "notebooks" / "05_architectures.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in book.cells if c.cell_type == "code" for o in c.outputs)
+    rows = []
+    for line in text.splitlines():
+        parts = line.split()
+        if parts and parts[0] in ("1", "2") and parts[-1] in ("True", "False"):
+            L, *name, T, params, rank, mincut, degree, sym, ideal, proven = parts
+            bounds = [int(v) for v in (mincut, degree, sym, ideal) if v != "-"]
+            rows.append((int(L), " ".join(name), int(T), int(rank), min(bounds), proven == "True"))
+    assert len(rows) == 5 * 5 + 6 * 5
+    for L, name, T, rank, least, proven in rows:
+        assert rank <= least and proven == (rank == least), (L, name, T)
+    ranks = {(L, name, T): rank for L, name, T, rank, _, _ in rows}
+    assert ranks[(1, "CP", 10)] == 3 and ranks[(2, "RAC (mi)", 10)] == 200 and ranks[(2, "CP", 10)] == 12
+    assert ranks[(2, "second-order (full)", 10)] == 63 and ranks[(2, "dilated", 10)] == 64

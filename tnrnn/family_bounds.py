@@ -61,8 +61,8 @@ from typing import Mapping
 
 from .copies import boundary_copies, copy_counts
 from .errors import TnrnnError
-from .formulas import (_known, _log2, _product, multiset, prefix_split, smallest_upper_bound,
-                       smallest_upper_bound_log2, upper_bounds)
+from .formulas import (_known, _log2, _product, multiset, prefix_split, smallest_of_forms,
+                       smallest_upper_bound, smallest_upper_bound_log2, upper_bounds)
 from .partition import Partition
 from .spec import RACSpec
 
@@ -380,11 +380,4 @@ def spec_smallest_upper_bound(
     """
     if spec.plain:
         return smallest_upper_bound(spec.M, spec.R, spec.L, partition, known=known)
-    forms, given = _member_forms(spec, partition), _known(known)
-    logs = {name: (lg() if lg is not None else _log2(exact())) for name, (exact, lg) in forms.items()}
-    logs.update({name: _log2(v) for name, v in given.items()})
-    least = min(logs.values())
-    values = {name: (given[name] if name in given else forms[name][0]())
-              for name, lg in logs.items() if lg <= least + 1}
-    name = min(values, key=values.__getitem__)
-    return values[name], name
+    return smallest_of_forms(_member_forms(spec, partition), known)

@@ -481,7 +481,13 @@ def smallest_upper_bound(
     (987594736, 'ideal')
     """
     M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
-    forms = _closed_forms(M, R, L, partition)
+    return smallest_of_forms(_closed_forms(M, R, L, partition), known)
+
+
+def smallest_of_forms(forms: dict[str, tuple], known: dict[str, int | None] | None) -> tuple[int, str]:
+    """The smallest of closed forms ``name -> (exact thunk, log2 thunk or None)`` and of
+    ``known`` values, computing exactly only those within one bit of the smallest (the rule
+    of :func:`smallest_upper_bound`; :mod:`tnrnn.family_bounds` uses it for members)."""
     given = _known(known)
     logs = {name: (lg() if lg is not None else _log2(exact())) for name, (exact, lg) in forms.items()}
     logs.update({name: _log2(v) for name, v in given.items()})

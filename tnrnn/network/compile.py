@@ -162,7 +162,9 @@ def compile_deep(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAUL
     layer-(l-1) chain over steps 1..tau, and x^t has ``C(T - t + L - 1, L - 1)`` copies.
     Copy indices follow :mod:`tnrnn.network.model`. With ``merged=True`` each
     (DELTA, W_H, W_I) triple is one CORE node. For L = 1 the result equals
-    :func:`compile_shallow` array for array.
+    :func:`compile_shallow` array for array. Built by
+    :func:`tnrnn.network.members.compile_members`, the builder of every member of the
+    family (for a plain spec it gives exactly this structure).
 
     Node order: for l = 1..L a block of layer l holding its H0 nodes (one per chain, in
     chain order) and then its sites in chain order, each site as (DELTA, W_H, W_I[, INPUT])
@@ -188,74 +190,7 @@ def compile_deep(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAUL
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
     check_network_size(spec, merged=merged, max_nodes=max_nodes)
-    layers = _site_lattice(spec)
-    L, M, R = spec.L, spec.M, spec.R
-    # node blocks, bottom layer first
-    base, h0_start, n = [], [], 0
-    for l in range(1, L + 1):
-        lay = layers[l - 1]
-        per = (2 if l == 1 else 1) if merged else (4 if l == 1 else 3)
-        n_chains = 1 if l == L else layers[l]["step"].size
-        h0_start.append(n)
-        base.append(n + n_chains)
-        lay["per"] = per
-        lay["n_chains"] = n_chains
-        n += n_chains + per * lay["step"].size
-    wo = n
-    n += 1
-    kind = np.empty(n, np.int8)
-    layer = np.empty(n, np.int16)
-    step = np.empty(n, np.int32)
-    copy = np.empty(n, np.int64)
-    kind[wo], layer[wo], step[wo], copy[wo] = NodeKind.W_O, L, spec.T, 0
-    us, uls, vs, vls, dims = [], [], [], [], []
-
-    def edge(u, ul, v, vl, d):
-        size = np.size(v)
-        us.append(np.broadcast_to(np.asarray(u, np.int64), size))
-        uls.append(np.broadcast_to(np.asarray(ul, np.int64), size))
-        vs.append(np.broadcast_to(np.asarray(v, np.int64), size))
-        vls.append(np.broadcast_to(np.asarray(vl, np.int64), size))
-        dims.append(np.broadcast_to(np.asarray(d, np.int64), size))
-
-    for l in range(1, L + 1):
-        lay = layers[l - 1]
-        per, s_step, s_copy = lay["per"], lay["step"], lay["copy"]
-        n_sites = s_step.size
-        first = base[l - 1] + per * np.arange(n_sites, dtype=np.int64)
-        chain = np.zeros(n_sites, np.int64) if l == L else lay["parent"]
-        # H0 nodes: one per chain, with the copy of the chain's step-1 site
-        h0 = h0_start[l - 1] + np.arange(lay["n_chains"], dtype=np.int64)
-        starts = np.flatnonzero(s_step == 1)
-        kind[h0], layer[h0], step[h0], copy[h0] = NodeKind.H0, l, 0, s_copy[starts]
-        site_kinds = ([NodeKind.CORE] if merged else [NodeKind.DELTA, NodeKind.W_H, NodeKind.W_I])
-        if l == 1:
-            site_kinds = site_kinds + [NodeKind.INPUT]
-        for off, k in enumerate(site_kinds):
-            kind[first + off], step[first + off], copy[first + off] = k, s_step, s_copy
-            layer[first + off] = 0 if k == NodeKind.INPUT else l
-        out_node, out_leg = first, 2  # DELTA or CORE: outgoing bond on leg 2
-        prev = np.where(s_step == 1, h0[chain], np.roll(out_node, 1))
-        prev_leg = np.where(s_step == 1, 0, out_leg)
-        if l == 1:
-            below, below_leg, below_dim = first + per - 1, 0, M
-        else:
-            below, below_leg, below_dim = layers[l - 2]["first"][lay["child_end"]], out_leg, R
-        if merged:
-            edge(prev, prev_leg, first, 0, R)
-            edge(below, below_leg, first, 1, below_dim)
-        else:
-            edge(prev, prev_leg, first + 1, 1, R)
-            edge(first + 1, 0, first, 0, R)
-            edge(below, below_leg, first + 2, 1, below_dim)
-            edge(first + 2, 0, first, 1, R)
-        lay["first"] = first
-    edge(layers[L - 1]["first"][-1], 2, wo, 1, R)
-    return RACNetwork(
-        spec=spec, merged=merged, node_kind=kind, node_layer=layer, node_step=step,
-        node_copy=copy, edge_u=np.concatenate(us), edge_u_leg=np.concatenate(uls),
-        edge_v=np.concatenate(vs), edge_v_leg=np.concatenate(vls), edge_dim=np.concatenate(dims),
-    )
+    return compile_members(spec, merged=merged, max_nodes=max_nodes, checked=True)  # one builder for every spec
 
 
 def compile_network(spec: RACSpec, *, merged: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> RACNetwork:

@@ -121,14 +121,16 @@ def _copy_ranks(step: np.ndarray, anc: np.ndarray) -> np.ndarray:
     return copy
 
 
-def compile_members(spec: RACSpec, *, merged: bool = False, max_nodes: int = 20_000_000) -> RACNetwork:
+def compile_members(spec: RACSpec, *, merged: bool = False, max_nodes: int = 20_000_000,
+                    checked: bool = False) -> RACNetwork:
     """The duplicated-input network of any member of the RAC family (vectorised).
 
     Node order, for l = 1..L: layer l's H0 nodes (one per chain, in chain order), then its
     sites in chain order (chains in the order of the sites they hang from, each chain by
     increasing step), each site as :func:`site_kinds`; W_O last. Edge order per layer:
     previous state -> W_H, W_H -> DELTA, below -> W_I, W_I -> DELTA[, DELTA -> U] (CORE:
-    previous state -> leg 0, below -> leg 1), then the edge into W_O.
+    previous state -> leg 0, below -> leg 1), then the edge into W_O. The size is checked
+    against ``max_nodes`` first, unless the caller did (``checked=True``).
 
     Examples
     --------
@@ -141,7 +143,8 @@ def compile_members(spec: RACSpec, *, merged: bool = False, max_nodes: int = 20_
     """
     if not isinstance(spec, RACSpec):
         raise SpecError(f"spec must be a RACSpec, got {type(spec).__name__}")
-    check_member_size(spec, merged, max_nodes)
+    if not checked:
+        check_member_size(spec, merged, max_nodes)
     layers = _lattice(spec)
     L = spec.L
     state, inner = layer_dims(spec)
