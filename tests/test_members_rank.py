@@ -156,3 +156,12 @@ def test_member_with_three_edge_dimensions_still_gets_its_rank():
     assert res.rank <= member_degree_bound(spec, part)
     (row,) = check_bounds([(spec, part)])
     assert row.exact == res.rank
+
+
+@pytest.mark.parametrize("spec", [RACSpec(M=2, R=(3, 2), L=2, T=6, cell="cp:3", dilations=(1, 2)),
+                                  RACSpec(M=2, R=(3, 2), L=2, T=6, bias=True)], ids=repr)
+def test_every_rank_method_works_for_members(spec):
+    exact = separation_rank(spec, "start-end", rng=0).rank
+    assert separation_rank(spec, "start-end", rng=0, method="float").rank == exact
+    assert separation_rank(spec, "start-end", rng=0, method="grid", n_templates=6).rank == exact
+    assert separation_rank(spec, "start-end", rng=0, prime=[P, 13_000_027]).rank == exact
