@@ -159,3 +159,15 @@ def test_stabilised_member_stays_finite_over_long_sequences():
     w = random_weights(spec, rng=0)
     y = forward(w, np.random.default_rng(0).normal(size=(8, spec.T, spec.M)))
     assert np.all(np.isfinite(y)) and np.all(np.abs(y) < 1e100) and np.any(np.abs(y) > 1e-100)
+
+
+def test_a_huge_layer_count_is_refused_in_one_line_before_any_allocation():
+    """Hypothesis found L = 3,567,587,327 (from a JSON network) raising a bare MemoryError
+    while the spec built its tuple of L dilations."""
+    from tnrnn.spec import MAX_LAYERS
+
+    with pytest.raises(SpecError, match=r"L must be at most 100,000 layers, got 3,567,587,327"):
+        RACSpec(M=2, R=2, L=3_567_587_327, T=3)
+    assert RACSpec(M=2, R=2, L=MAX_LAYERS, T=3).dilations == (1,) * MAX_LAYERS
+    with pytest.raises(SpecError):
+        RACSpec(M=2, R=2, L=MAX_LAYERS + 1, T=3)

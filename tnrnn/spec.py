@@ -23,6 +23,9 @@ from .errors import SpecError
 __all__ = ["RACSpec", "parse_cell"]
 
 _CP = re.compile(r"cp:([0-9]+)\Z")
+#: The most layers a spec may have: it stores a tuple of L dilations, and deeper nets are far
+#: beyond anything tnrnn can compile or evaluate.
+MAX_LAYERS = 100_000
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -119,6 +122,8 @@ class RACSpec:
         for name in ("M", "L", "T", "K"):
             object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
         L = self.L
+        if L > MAX_LAYERS:  # a spec holds one dilation per layer: refuse before allocating them
+            raise SpecError(f"L must be at most {MAX_LAYERS:,} layers, got {L:,}")
         object.__setattr__(self, "R", _per_layer("R", self.R, L, _positive_int))
         object.__setattr__(self, "cell", _per_layer("cell", self.cell, L, lambda _, c: parse_cell(c)))
         dil = _per_layer("dilations", self.dilations, L, _positive_int)
