@@ -15,6 +15,20 @@ from ._blaskernels import _mulmod  # a * b mod p, the same compiled helper as th
 _OPTS = {"cache": True, "nogil": True}
 
 
+@nb.njit(inline="always", **_OPTS)
+def _matvec_mod(W, x, out, p, pinv):  # pragma: no cover (compiled)
+    """``out = W @ x mod p`` for W (R, R) and x, out (R, nc), entries in ``[0, p)``."""
+    R, nc = out.shape
+    for r in range(R):
+        for j in range(nc):
+            out[r, j] = 0
+        for c in range(R):
+            w = W[r, c]
+            for j in range(nc):
+                v = out[r, j] + _mulmod(w, x[c, j], p, pinv)
+                out[r, j] = v - p if v >= p else v
+
+
 @nb.njit(parallel=True, **_OPTS)
 def pure_suffix(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
     """Y[i, j] for every step after the shared prefix on the column side (L >= 2).
@@ -46,22 +60,8 @@ def pure_suffix(hh, Qt, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
                         below[r, j] = v - p if v >= p else v
             for l in range(n_up):
                 if l > 0:  # input of layer l + 2: W^I h^(l+1) (already advanced)
-                    for r in range(R):
-                        for j in range(nc):
-                            below[r, j] = 0
-                        for c in range(R):
-                            w = WI[l, r, c]
-                            for j in range(nc):
-                                v = below[r, j] + _mulmod(w, st[l - 1, c, j], p, pinv)
-                                below[r, j] = v - p if v >= p else v
-                for r in range(R):
-                    for j in range(nc):
-                        new[r, j] = 0
-                    for c in range(R):
-                        w = WH[l, r, c]
-                        for j in range(nc):
-                            v = new[r, j] + _mulmod(w, st[l, c, j], p, pinv)
-                            new[r, j] = v - p if v >= p else v
+                    _matvec_mod(WI[l], st[l - 1], below, p, pinv)
+                _matvec_mod(WH[l], st[l], new, p, pinv)
                 for r in range(R):
                     for j in range(nc):
                         st[l, r, j] = _mulmod(new[r, j], below[r, j], p, pinv)
