@@ -145,10 +145,6 @@ def evaluate_pairs(
     """
     spec = weights.spec
     partition.check_T(spec.T)
-    if not spec.plain:  # members of the family: the generic path
-        from .members import evaluate_member_pairs
-
-        return evaluate_member_pairs(weights, partition, probes_A, probes_B, max_entries=max_entries)
     a = _side_inputs(weights, probes_A, "A", len(partition.A))
     b = _side_inputs(weights, probes_B, "B", len(partition.B))
     if a.shape[0] * b.shape[0] > max_entries:
@@ -156,6 +152,10 @@ def evaluate_pairs(
             f"evaluation matrix {a.shape[0]} x {b.shape[0]} exceeds max_entries={max_entries}; "
             "use fewer probes or raise max_entries"
         )
+    if not spec.plain:  # members of the family: the generic path
+        from .members import evaluate_member_pairs
+
+        return evaluate_member_pairs(weights, partition, a, b)
     if engine not in ("auto", "numba", "numpy"):
         raise InputError(f"engine must be 'auto', 'numba' or 'numpy', got {engine!r}")
     compiled = engine == "numba" or (engine == "auto" and _has_numba())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..cells import member_initial_states, member_step
-from ..errors import InputError, MemoryLimitError
 from ..modular import mod_matmul, to_field
 from ..partition import Partition
 from ..weights import RACWeights
@@ -23,28 +22,22 @@ __all__ = ["evaluate_member_pairs"]
 _CHUNK_PAIRS = 32_768
 
 
-def _side(weights: RACWeights, x: np.ndarray, name: str, steps: int) -> np.ndarray:
-    arr = np.asarray(x)
-    M = weights.spec.M
-    if arr.ndim != 3 or arr.shape[1:] != (steps, M):
-        raise InputError(f"{name} probes must have shape (n, {steps}, {M}), got {arr.shape}")
+def _field(weights: RACWeights, x: np.ndarray) -> np.ndarray:
+    """Probe inputs in the weights' arithmetic: F_p entries, or float64."""
     if weights.prime is not None:
-        return to_field(arr, weights.prime)
-    return arr.astype(np.float64)
+        return to_field(x, weights.prime)
+    return np.asarray(x).astype(np.float64)
 
 
 def evaluate_member_pairs(
     weights: RACWeights, partition: Partition, probes_A: np.ndarray, probes_B: np.ndarray,
-    *, max_entries: int = 60_000_000,
 ) -> np.ndarray:
-    """``Y[i, j]`` = output 0 on ``a_i`` (steps of A) and ``b_j`` (steps of B): (n_A, n_B)."""
-    a = _side(weights, probes_A, "A", len(partition.A))
-    b = _side(weights, probes_B, "B", len(partition.B))
-    if a.shape[0] * b.shape[0] > max_entries:
-        raise MemoryLimitError(
-            f"evaluation matrix {a.shape[0]} x {b.shape[0]} exceeds max_entries={max_entries}; "
-            "use fewer probes or raise max_entries"
-        )
+    """``Y[i, j]`` = output 0 on ``a_i`` (steps of A) and ``b_j`` (steps of B): (n_A, n_B).
+
+    Called by :func:`tnrnn.rank.evaluate.evaluate_pairs`, which has checked the probes'
+    shapes and the size of the matrix.
+    """
+    a, b = _field(weights, probes_A), _field(weights, probes_B)
     if 1 in partition.A:
         return _rows(weights, partition.A, a, partition.B, b)
     return _rows(weights, partition.B, b, partition.A, a).T
