@@ -84,3 +84,27 @@ def test_cli_atlas(capsys, tmp_path):
     code = main(["atlas", "--out", str(tmp_path), "--L", "2", "--M", "2", "--R", "2", "--max-rank", "10"])
     assert code == 0 and "atlas_L2.png" in capsys.readouterr().out
     assert (tmp_path / "atlas.csv").exists()
+
+
+def test_cli_atlas_T_max_and_a_depth_beyond_the_table(capsys, tmp_path):
+    """--T-max sets the largest T per depth; a depth the table does not list (5) takes the
+    deepest listed depth's value instead of failing (it raised KeyError: 5)."""
+    code = main(["atlas", "--out", str(tmp_path), "--L", "2,5", "--M", "1", "--R", "1", "--T-max", "2:5",
+                 "--max-rank", "10"])
+    assert code == 0 and "atlas_L5.png" in capsys.readouterr().out
+    rows = read_bounds_table(tmp_path / "atlas.sqlite")
+    assert max(r["T"] for r in rows if r["L"] == 2) == 5
+    assert max(r["T"] for r in rows if r["L"] == 5) == T_MAX[4] == 12
+    assert [p["T_values"][-1] for p in atlas_passes([2, 7], T_max={2: 48})] == [48, 12, 48, 12]
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--T-max", "2:1"], "expected L:T pairs"), (["--T-max", "2=48"], "expected L:T pairs"),
+    (["--T-max", "0:8"], "expected L:T pairs"), (["--max-rank", "-5"], "--max-rank: expected an integer"),
+    (["--workers", "0"], "--workers: expected an integer"), (["--budget", "nan"], "positive number of seconds"),
+    (["--max-seconds", "-1"], "positive number of seconds"), (["--seed", "-1"], "--seed: expected an integer"),
+])
+def test_cli_atlas_refuses_bad_options_in_one_line(capsys, tmp_path, argv, says):
+    code = main(["atlas", "--out", str(tmp_path), *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and says in err[-1] and "Traceback" not in "\n".join(err)

@@ -202,7 +202,7 @@ def cmd_atlas(args: argparse.Namespace) -> int:
 
     paths = make_atlas(args.out, L_values=args.L, M_values=args.M, R_values=args.R, max_rank=args.max_rank,
                        max_row_seconds=args.max_seconds, budget_seconds=args.budget, seed=args.seed,
-                       workers=args.workers)
+                       workers=args.workers, T_max=args.T_max)
     print("\n".join(str(p) for p in paths))
     return 0
 

@@ -20,10 +20,21 @@ from typing import Any, Iterable, Mapping
 
 from ._io import write_text_atomic
 
-__all__ = ["ATLAS_PASSES", "atlas_passes", "make_atlas", "atlas_summary", "summary_markdown", "plot_atlas"]
+__all__ = ["ATLAS_PASSES", "T_MAX", "largest_T", "atlas_passes", "make_atlas", "atlas_summary", "summary_markdown", "plot_atlas"]
 
-#: Largest T tried per depth (the atlas also stops earlier, by rank and time).
+#: Largest T tried per depth (the atlas also stops earlier, by rank and time); deeper
+#: networks than listed get the last depth's value.
 T_MAX = {1: 24, 2: 24, 3: 16, 4: 12}
+
+
+def largest_T(L: int, T_max: Mapping[int, int] | None = None) -> int:
+    """The largest T of depth ``L`` in the atlas: ``T_max[L]`` if given, else :data:`T_MAX`.
+
+    >>> largest_T(2), largest_T(7), largest_T(2, {2: 48})
+    (24, 12, 48)
+    """
+    table = {**T_MAX, **(T_max or {})}
+    return table[L] if L in table else T_MAX[max(T_MAX)]
 
 
 def atlas_passes(L_values: Iterable[int] = (2, 3, 1, 4), M_values: Iterable[int] = range(1, 7),
@@ -39,7 +50,7 @@ def atlas_passes(L_values: Iterable[int] = (2, 3, 1, 4), M_values: Iterable[int]
     M_values, R_values = list(M_values), list(R_values)
     first, then = [], []
     for L in L_values:
-        T = list(range(2, {**T_MAX, **(T_max or {})}[L] + 1))
+        T = list(range(2, largest_T(L, T_max) + 1))
         grid = {"L_values": [L], "M_values": M_values, "R_values": R_values, "T_values": T}
         first.append({**grid, "partitions": ["start-end", "interleaved"]})
         then.append({**grid, "partitions": [f"split:{k}" for k in range(1, T[-1])]})

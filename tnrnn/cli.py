@@ -62,6 +62,18 @@ def int_list(text: str) -> list[int]:
     return values
 
 
+def depth_lengths(text: str) -> dict[int, int]:
+    """argparse type: largest T per depth as ``L:T`` pairs, such as ``2:48,3:24``."""
+    out = {}
+    for item in text.split(","):
+        L, sep, T = item.strip().partition(":")
+        if not (sep and L.strip().isdigit() and T.strip().isdigit() and int(L) >= 1 and 2 <= int(T) <= 10**4):
+            raise argparse.ArgumentTypeError(
+                f"expected L:T pairs (depth >= 1, T in 2..10,000) like 2:48,3:24, got {_show(text)}")
+        out[int(L)] = int(T)
+    return out
+
+
 #: Largest values the command line takes (the network's arrays hold dimensions as int64;
 #: every larger case is refused by the size limits long before these).
 LIMITS = {"M": 2**63 - 1, "R": 2**63 - 1, "L": 10**6, "T": 10**9, "seed": 2**63 - 1, "count": 2**62}
@@ -85,6 +97,17 @@ def bounded_int(name: str, low: int = 1):
 
     parse.__name__ = "integer"
     return parse
+
+
+def seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {_show(text)}")
+    return value
 
 
 def _show(text: str) -> str:
@@ -237,11 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--L", type=int_list, default=[2, 3, 1, 4], help="depths, in the order run (default 2,3,1,4)")
     p.add_argument("--M", type=int_list, default=list(range(1, 7)), help="default 1..6")
     p.add_argument("--R", type=int_list, default=list(range(1, 7)), help="default 1..6")
-    p.add_argument("--max-rank", type=int, default=2000, help="refuse rows whose proven upper bound is above (2000)")
-    p.add_argument("--max-seconds", type=float, default=60.0, help="stop growing T after a slower row (60)")
-    p.add_argument("--budget", type=float, default=None, help="stop sending rows after this many seconds")
-    p.add_argument("--workers", type=int, default=1, help="processes computing rows (default 1)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--T-max", type=depth_lengths, default=None, metavar="L:T,...",
+                   help="largest T per depth, e.g. 2:48,3:24 (default 1:24,2:24,3:16,4:12; deeper: 12)")
+    p.add_argument("--max-rank", type=bounded_int("count"), default=2000,
+                   help="refuse rows whose proven upper bound is above (2000)")
+    p.add_argument("--max-seconds", type=seconds, default=60.0, help="stop growing T after a slower row (60)")
+    p.add_argument("--budget", type=seconds, default=None, help="stop sending rows after this many seconds")
+    p.add_argument("--workers", type=bounded_int("count"), default=1, help="processes computing rows (default 1)")
+    p.add_argument("--seed", type=bounded_int("seed", 0), default=0)
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
     p.add_argument("--out", default="figures", help="output folder (default figures)")

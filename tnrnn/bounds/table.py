@@ -125,6 +125,32 @@ def _public(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k not in ("key", "kind")} for r in rows]
 
 
+def _send_order(groups: list[list[tuple[RACSpec, Partition]]]) -> list[tuple[int, tuple[RACSpec, Partition]]]:
+    """The order rows are sent in, as (group index, case): in waves, the i-th T of every group
+    in wave i (a group's rows stay in increasing T, so a slow or refused row can stop the
+    larger ones), and within a wave the costliest first: largest closed-form upper bound on
+    the rank (the probe matrix is that size, plus one, square), then largest T. The last wave
+    holds the sweep's largest rows; sent last, the largest would run alone at the end while
+    the other workers wait. Exports do not depend on this order (they sort by key).
+
+    >>> g = [[(RACSpec(M=1, R=1, L=2, T=T), Partition.start_end(T)) for T in (2, 4)],
+    ...      [(RACSpec(M=3, R=3, L=2, T=T), Partition.start_end(T)) for T in (2, 4)]]
+    >>> [(i, spec.M, spec.T) for i, (spec, _) in _send_order(g)]
+    [(1, 3, 2), (0, 1, 2), (1, 3, 4), (0, 1, 4)]
+    """
+    from ..family_bounds import spec_smallest_upper_bound_log2
+
+    def cost(case: tuple[RACSpec, Partition]) -> tuple[float, int]:
+        spec, part = case
+        return -spec_smallest_upper_bound_log2(spec, part)[0], -spec.T
+
+    order = []
+    for i in range(max(len(g) for g in groups)):
+        wave = [(g, group[i]) for g, group in enumerate(groups) if i < len(group)]
+        order += sorted(wave, key=lambda item: cost(item[1]))  # stable: ties keep the grid's order
+    return order
+
+
 def _cases(L_values, M_values, R_values, T_values, partitions) -> list[list[tuple[RACSpec, Partition]]]:
     """The groups of cases (one per L, M, R, partition; T increasing); refuse a grid with none."""
     T_sorted = sorted(set(T_values))
@@ -284,15 +310,11 @@ def bounds_table(
             "rank_options": {k: repr(v) for k, v in rank_options.items()}, "max_row_seconds": max_row_seconds,
             "workers": workers, "scheduler": None if scheduler is None else str(scheduler)}
     jobs = []
-    depth = max(len(g) for g in groups)
-    for i in range(depth):  # all groups' smallest T first: cheap rows first, parallel groups
-        for g, group in enumerate(groups):
-            if i < len(group):
-                spec, part = group[i]
-                payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, "A": list(part.A),
-                           "partition": part.name, "rng": rng, "seed": case_seed(rng, spec, part),
-                           "with_mincut": with_mincut, "rank_options": rank_options}
-                jobs.append(Job(_key(spec, part, rng, with_mincut, options), payload, g))
+    for g, (spec, part) in _send_order(groups):
+        payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, "A": list(part.A),
+                   "partition": part.name, "rng": rng, "seed": case_seed(rng, spec, part),
+                   "with_mincut": with_mincut, "rank_options": rank_options}
+        jobs.append(Job(_key(spec, part, rng, with_mincut, options), payload, g))
     store = ResultStore(store_path)
     try:
         sweep = store.begin_sweep(KIND, meta)
