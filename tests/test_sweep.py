@@ -224,6 +224,29 @@ def test_worker_processes_get_their_share_of_the_threads():
         assert pool.submit(numba.get_num_threads).result() == 1
 
 
+_COMPILE_IN_WORKER = "import numba, numpy as np\nassert numba.njit(lambda a: a.sum() + 1)(np.arange(3)) == 4"
+
+
+def test_a_worker_compiles_new_code_after_its_threads_are_limited():
+    """Workers fork from a server that imported numba (with a pool size of every core); after
+    limit_threads a compilation (a signature not in numba's disk cache) must still work. It
+    raised "Cannot set NUMBA_NUM_THREADS to a different value once the threads have been
+    launched" when limit_threads set that variable: the atlas with --workers 2 failed so."""
+    pytest.importorskip("numba")
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from tnrnn.store.run import limit_threads
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs the forkserver start method")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tnrnn.store._preload"])
+    with cf.ProcessPoolExecutor(1, mp_context=context, initializer=limit_threads, initargs=(1,)) as pool:
+        assert pool.submit(exec, _COMPILE_IN_WORKER).result() is None
+        assert pool.submit(__import__("numba").get_num_threads).result() == 1
+
+
 _UNGUARDED = """
 from tnrnn.bounds import bounds_table
 rows = bounds_table(None, L_values=[1], M_values=[2], R_values=[2], T_values=[2, 4], workers=2, progress=False)

@@ -102,8 +102,12 @@ def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
 def limit_threads(threads: int) -> None:
     """Give a worker process ``threads`` compute threads (numba, and BLAS through
     threadpoolctl), so that N workers on N cores do not each start a thread per core."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)  # for anything this worker starts or loads later
+    # Not NUMBA_NUM_THREADS: numba rereads it at every compilation, and once its thread pool
+    # runs, a value that differs from the pool's size is an error ("Cannot set
+    # NUMBA_NUM_THREADS ..."), raised in the first row that compiles a new signature.
+    # set_num_threads limits the threads each parallel loop uses, whatever the pool's size.
     try:
         import numba
 
