@@ -247,6 +247,19 @@ def test_a_worker_compiles_new_code_after_its_threads_are_limited():
         assert pool.submit(__import__("numba").get_num_threads).result() == 1
 
 
+def test_cli_sweep_with_workers_on_a_cold_compiled_code_cache(tmp_path):
+    """A fresh machine has no numba cache, so every worker compiles: `tnrnn sweep --workers 2`
+    died there with "Cannot set NUMBA_NUM_THREADS ..." (warm caches, as in most test runs,
+    hid it)."""
+    pytest.importorskip("numba")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    out = tmp_path / "cold.sqlite"
+    proc = subprocess.run([sys.executable, "-m", "tnrnn", "sweep", "--L", "2", "--M", "2", "--R", "2", "--T", "4",
+                           "--workers", "2", "-o", str(out)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [(r["T"], r["exact"]) for r in read_bounds_table(out)] == [(4, 6)]
+
+
 _UNGUARDED = """
 from tnrnn.bounds import bounds_table
 rows = bounds_table(None, L_values=[1], M_values=[2], R_values=[2], T_values=[2, 4], workers=2, progress=False)
