@@ -1,6 +1,7 @@
 """Benchmark of exact separation ranks (probes over F_p) against the issue's targets.
 
 Run:  python benchmarks/bench_rank.py --targets [--skip-48 | --only-48]   (issue 14: whole processes)
+      python benchmarks/bench_rank.py --interleaved   (the compiled mixed kernel against numpy)
       python benchmarks/bench_rank.py [--no-baseline] [--grid-T 12]
       python benchmarks/bench_rank.py --table results/bounds [--budget 900]   (the sweep only)
 
@@ -126,6 +127,32 @@ def bench_baseline(T: int = 16) -> None:
     print(f"   tnrnn probes, same size: rank {res.rank}, {dt_fast:.2f}s   speed-up {dt / dt_fast:.1f}x")
 
 
+def bench_interleaved(n: int = 4481) -> None:
+    """The probe matrix of a partition whose sides alternate (interleaved, L=2, M=R=4, T=6,
+    rank 4,480): the compiled mixed kernel against the numpy loops, same matrix, same run."""
+    from tnrnn.rank.evaluate import evaluate_pairs
+
+    spec = RACSpec(M=4, R=4, L=2, T=6)
+    part = Partition.interleaved(6)
+    w = random_modular_weights(spec, 0)
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, w.prime, (n, len(part.A), 4))
+    b = rng.integers(0, w.prime, (n, len(part.B), 4))
+    evaluate_pairs(w, part, a[:4], b[:4], engine="numba")  # compiled code loaded
+    print(f"== interleaved L=2 M=R=4 T=6, one {n} x {n} probe matrix, {_load()}")
+    times = {}
+    for engine in ("numpy", "numba"):
+        t0 = time.perf_counter()
+        Y = evaluate_pairs(w, part, a, b, engine=engine)
+        times[engine] = time.perf_counter() - t0
+        print(f"   evaluation, engine {engine}: {times[engine]:.2f}s")
+    print(f"   speed-up {times['numpy'] / times['numba']:.1f}x; rank of that matrix {rank_mod_p(Y, w.prime)}")
+    t0 = time.perf_counter()
+    res = separation_rank(spec, part, rng=0, max_probes=n)
+    print(f"   separation_rank (whole, stages {','.join(map(str, res.stages))}): rank {res.rank}, "
+          f"{time.perf_counter() - t0:.2f}s")
+
+
 def bench_grid(T: int) -> None:
     """Dense grid tensor (K = M templates, all K^T entries) + float SVD vs probes."""
     spec = RACSpec(M=4, R=4, L=2, T=T)
@@ -178,7 +205,11 @@ def main() -> None:
     ap.add_argument("--targets", action="store_true", help="issue 14's whole-process targets only")
     ap.add_argument("--skip-48", action="store_true", help="with --targets: skip T=48")
     ap.add_argument("--only-48", action="store_true", help="with --targets: only T=48")
+    ap.add_argument("--interleaved", action="store_true", help="only the interleaved evaluation, both engines")
     args = ap.parse_args()
+    if args.interleaved:
+        bench_interleaved()
+        return
     if args.targets:
         bench_process_targets(args.skip_48, args.only_48)
         return
@@ -186,6 +217,7 @@ def main() -> None:
         run_table(args.table, args.budget, args.max_row_seconds)
         return
     bench_targets()
+    bench_interleaved()
     if not args.no_baseline:
         bench_baseline()
     bench_grid(args.grid_T)

@@ -2,18 +2,19 @@
 
 Prints, with the machine's load:
 
-1. a sweep of about 500 bounds rows (640 rows of 2 ms to 2 s), as whole ``tnrnn sweep``
-   processes, ``--workers 1`` against ``--workers N`` (default 2): wall times, CPU times
-   (user + sys of every process) and the speed-up
-   serial / N-worker wall time (target >= 1.7 with 2 workers on 2 quiet cores). Both runs
-   pay their own start (imports, compiled-code cache), as a user's command does;
+1. a sweep of about 500 bounds rows (640 rows of 2 ms to 4 s), as whole ``tnrnn sweep``
+   processes, ``--workers 1`` against ``--workers N`` (default 2), in turns (serial, N
+   workers, serial, ...; ``--repeat`` pairs, default 3): wall times, CPU times (user + sys of
+   every process), the speed-up serial / N-worker wall time of each pair and of the medians
+   (target >= 1.7 with 2 workers on 2 quiet cores). Every run pays its own start (imports,
+   compiled-code cache), as a user's command does;
 2. the cost of storing one row into a store that already holds 100 and 10,000 rows
    (flat: one indexed insert per row; the old CSV+JSON rewrite grew with the table), and,
    for comparison, the old way (rewrite the whole table as CSV and JSON after each row);
 3. the same rows through a Dask ``LocalCluster`` with 2 worker processes: overhead per row
    against local workers.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--skip-dask]``.
+Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--repeat 3] [--skip-dask]``.
 Timings on a shared machine are noisy: compare the ratios measured in one run.
 """
 
@@ -53,27 +54,34 @@ def _cli_args(grid: dict) -> list[str]:
             "--T", join(grid["T_values"]), "--partition", ";".join(grid["partitions"])]
 
 
-def bench_workers(workers: int, rows: int, folder: Path) -> dict:
+def bench_workers(workers: int, rows: int, folder: Path, repeat: int = 3) -> dict:
     """Serial against ``workers`` processes, each a whole ``tnrnn sweep`` command (the rows
-    all finish within the CLI's 30 s per row, so the CLI computes the same grid)."""
+    all finish within the CLI's 30 s per row, so the CLI computes the same grid), in turns."""
+    import statistics
+
     from _process import run_timed
 
     grid = _grid(rows)
-    runs = {}
-    print(f"== workers: the same sweep as whole `tnrnn sweep` processes, {_load()}")
-    for w in (1, workers):
-        out = folder / f"w{w}.sqlite"
-        runs[w] = r = run_timed([*_cli_args(grid), "--workers", str(w), "-o", str(out)])
-        if r["rc"] != 0:
-            raise SystemExit(f"tnrnn sweep --workers {w} failed:\n{r['out'][-2000:]}")
-        with ResultStore(out) as store:
-            n = len(store)
-        print(f"   --workers {w}: {n} rows, {r['seconds']:.1f} s wall, {r['cpu']:.1f} s CPU "
-              f"({1000 * r['seconds'] / n:.1f} ms/row wall), {_load()}")
-    ratio = runs[1]["seconds"] / runs[workers]["seconds"]
-    print(f"   speed-up serial / {workers} workers = {runs[1]['seconds']:.1f} s / {runs[workers]['seconds']:.1f} s = "
-          f"{ratio:.2f} (target >= 1.7 with 2 workers; CPU {runs[1]['cpu']:.1f} s vs {runs[workers]['cpu']:.1f} s)")
-    return {"rows": n, **{f"workers_{k}": v["seconds"] for k, v in runs.items()}}
+    runs: dict[int, list[dict]] = {1: [], workers: []}
+    print(f"== workers: the same sweep as whole `tnrnn sweep` processes, in turns, {_load()}")
+    for i in range(repeat):
+        for w in (1, workers):
+            out = folder / f"w{w}-{i}.sqlite"
+            r = run_timed([*_cli_args(grid), "--workers", str(w), "-o", str(out)])
+            if r["rc"] != 0:
+                raise SystemExit(f"tnrnn sweep --workers {w} failed:\n{r['out'][-2000:]}")
+            with ResultStore(out) as store:
+                n = len(store)
+            runs[w].append(r)
+            print(f"   --workers {w}: {n} rows, {r['seconds']:.1f} s wall, {r['cpu']:.1f} s CPU "
+                  f"({1000 * r['seconds'] / n:.1f} ms/row wall), {_load()}")
+    pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs[1], runs[workers])]
+    med = {w: statistics.median(r["seconds"] for r in rs) for w, rs in runs.items()}
+    cpu = {w: statistics.median(r["cpu"] for r in rs) for w, rs in runs.items()}
+    print(f"   speed-up serial / {workers} workers, pair by pair: " + ", ".join(f"{x:.2f}" for x in pairs))
+    print(f"   medians: {med[1]:.1f} s / {med[workers]:.1f} s = {med[1] / med[workers]:.2f} (target >= 1.7 with "
+          f"2 workers; median CPU {cpu[1]:.1f} s vs {cpu[workers]:.1f} s)")
+    return {"rows": n, "pairs": pairs, **{f"workers_{k}": v for k, v in med.items()}}
 
 
 def bench_saving(folder: Path, sizes=(100, 10_000), probe: int = 200) -> None:
@@ -123,11 +131,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rows", type=int, default=640, help="fewer rows: fewer lengths (default: the whole grid)")
+    ap.add_argument("--repeat", type=int, default=3, help="pairs of runs, serial then workers (default 3)")
     ap.add_argument("--skip-dask", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bench_workers(args.workers, args.rows, folder)
+        bench_workers(args.workers, args.rows, folder, args.repeat)
         bench_saving(folder)
         if not args.skip_dask:
             bench_dask(args.rows, folder)

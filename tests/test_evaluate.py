@@ -15,8 +15,13 @@ PRIMES = [7, 65_521, 2_097_143, DEFAULT_PRIME]
 
 
 def _parts(T):
+    """Prefix partitions (the pure-suffix kernel) and ones whose sides alternate after the
+    prefix (the mixed kernel): interleaved, step 1 alone on its side, a random one."""
+    rng = np.random.default_rng(T)
+    random_A = sorted({1, *rng.choice(np.arange(2, T + 1), T // 2 - 1, replace=False).tolist()})
     return [Partition.start_end(T) if T % 2 == 0 else Partition.split(T, T // 2),
-            Partition.split(T, 1), Partition.from_sets([T], T)]
+            Partition.split(T, 1), Partition.from_sets([T], T), Partition.interleaved(T),
+            Partition.from_sets([2, T], T), Partition.from_sets(random_A, T)]
 
 
 @pytest.mark.parametrize("L,M,R,T", CASES)
@@ -130,3 +135,43 @@ def test_compiled_over_several_tiles(p):
         b = rng.integers(0, p, (2 * TILE_COLS + 5, len(part.B), 2))
         Y = evaluate_pairs(w, part, a, b, engine="numba")
         assert np.array_equal(Y, evaluate_pairs(w, part, a, b, engine="numpy"))
+
+
+@pytest.mark.parametrize("p", [65_521, DEFAULT_PRIME])
+@pytest.mark.parametrize("A", [[1, 3, 5], [1, 4, 5], [2, 6]])
+def test_mixed_kernel_at_p_minus_1_equals_forward(p, A):
+    """Partitions whose sides alternate after the prefix, every weight, initial state and
+    probe entry p - 1 (the largest products), against the plain forward pass over all pairs."""
+    spec = RACSpec(M=3, R=3, L=3, T=6)
+    full = lambda *shape: np.full(shape, p - 1, dtype=np.int64)  # noqa: E731
+    w = RACWeights(spec, tuple(full(3, 3) for _ in range(3)), (full(3, 3), full(3, 3), full(3, 3)),
+                   tuple(full(3) for _ in range(3)), full(1, 3), prime=p)
+    part = Partition.from_sets(A, 6)
+    rng = np.random.default_rng(len(A))
+    a = np.concatenate([full(4, len(part.A), 3), rng.integers(0, p, (5, len(part.A), 3))])
+    b = np.concatenate([full(3, len(part.B), 3), rng.integers(0, p, (4, len(part.B), 3))])
+    Y = evaluate_pairs(w, part, a, b, engine="numba")
+    X = np.empty((len(a) * len(b), 6, 3), dtype=np.int64)
+    X[:, [t - 1 for t in part.A]] = np.repeat(a, len(b), axis=0)
+    X[:, [t - 1 for t in part.B]] = np.tile(b, (len(a), 1, 1))
+    assert np.array_equal(Y, forward(w, X)[:, 0].reshape(len(a), len(b)))
+
+
+def test_mixed_partitions_take_the_compiled_kernel_over_several_tiles(monkeypatch):
+    """Interleaved (L = 1 and 2) goes to the mixed kernel, across more columns than one tile
+    with a ragged last tile; Start-End does not."""
+    from tnrnn.rank import _evalkernels
+
+    calls = []
+    real = _evalkernels.mixed
+    monkeypatch.setattr(_evalkernels, "mixed", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(9)
+    for L, part in ((1, Partition.interleaved(6)), (2, Partition.interleaved(6)), (2, Partition.start_end(6))):
+        spec = RACSpec(M=2, R=3, L=L, T=6)
+        w = random_modular_weights(spec, L, prime=2_097_143)
+        a = rng.integers(0, w.prime, (7, len(part.A), 2))
+        b = rng.integers(0, w.prime, (2 * _evalkernels.MIXED_COLS + 5, len(part.B), 2))
+        calls.clear()
+        Y = evaluate_pairs(w, part, a, b, engine="numba")
+        assert np.array_equal(Y, evaluate_pairs(w, part, a, b, engine="numpy"))
+        assert bool(calls) == (part.name == "interleaved")

@@ -162,3 +162,56 @@ def pure_suffix_float(hh, Qt, WH, WI, WO, p, Y, rtag, ltag):  # pragma: no cover
                 for r in range(R):
                     acc += WO[r] * st[n_up - 1, r, j]
                 Y[i, c0 + j] = np.int64(_red(acc, p, pinv))
+
+
+#: Columns of one tile of :func:`mixed` (a tile's states, ``L R COLS`` integers, stay in cache).
+MIXED_COLS = 256
+
+
+@nb.njit(parallel=True, **_OPTS)
+def mixed(hh, ur, uct, side, idx, WH, WI, WO, p, Y):  # pragma: no cover (compiled)
+    """Y[i, j] when the steps after the shared prefix alternate between the two sides.
+
+    hh : (nr, L, R) states after the prefix; ur : (nr, Sr, R) and uct : (Sc, R, nc) the
+    layer-1 inputs ``W^{I,1} f(x_t)`` of the row probes and (transposed) of the column
+    probes on their own steps; ``side[s]`` (0 row, 1 column) and ``idx[s]`` say whose input
+    step s of the suffix is; WH : (L, R, R) and WI : (L - 1, R, R) the weights of layers
+    1..L and 2..L; WO : (R,); Y : (nr, nc) output. Every layer
+    runs per pair (no linear shortcut: layer 1 sees both sides), row by row on every core,
+    in tiles of :data:`MIXED_COLS` columns.
+    """
+    nr, L, R = hh.shape
+    nc = Y.shape[1]
+    S = side.shape[0]
+    pinv = 1.0 / p
+    cb = MIXED_COLS
+    for i in nb.prange(nr):
+        st = np.empty((L, R, cb), np.int64)
+        new = np.empty((R, cb), np.int64)
+        below = np.empty((R, cb), np.int64)
+        for c0 in range(0, nc, cb):
+            w = min(nc, c0 + cb) - c0
+            for l in range(L):
+                for r in range(R):
+                    st[l, r, :w] = hh[i, l, r]
+            for s in range(S):
+                for l in range(L):
+                    if l == 0:
+                        for r in range(R):
+                            if side[s] == 0:
+                                below[r, :w] = ur[i, idx[s], r]
+                            else:
+                                below[r, :w] = uct[idx[s], r, c0:c0 + w]
+                    else:  # input of layer l + 1: W^I h^l (already advanced)
+                        _matvec_mod(WI[l - 1], st[l - 1, :, :w], below[:, :w], p, pinv)
+                    _matvec_mod(WH[l], st[l, :, :w], new[:, :w], p, pinv)
+                    for r in range(R):
+                        for j in range(w):
+                            st[l, r, j] = _mulmod(new[r, j], below[r, j], p, pinv)
+            for j in range(w):
+                Y[i, c0 + j] = 0
+            for r in range(R):
+                wo = WO[r]
+                for j in range(w):
+                    v = Y[i, c0 + j] + _mulmod(wo, st[L - 1, r, j], p, pinv)
+                    Y[i, c0 + j] = v - p if v >= p else v

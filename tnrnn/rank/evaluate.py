@@ -15,9 +15,11 @@ Exactly over F_p (int weights) or in float64, with work shared between pairs:
   for L = 1 the whole matrix is one product ``Y = H G^T``.
 - Exact arithmetic uses uint64 entries in ``[0, p)`` with ``p < 2**31``: a product is below
   ``2**62``, so up to 4 products are summed before one ``% p``.
-- With numba installed, the exact per-pair recursion of that case (L >= 2) runs as one
-  fused compiled loop over the pairs on every core (:mod:`tnrnn.rank._evalkernels`), with
-  the same field arithmetic, so the matrix is the same entry for entry
+- Otherwise (interleaved and other partitions whose sides alternate after the prefix)
+  every layer runs per pair.
+- With numba installed, the exact per-pair recursions of both cases (L >= 2 for the first)
+  run as fused compiled loops over the pairs on every core (:mod:`tnrnn.rank._evalkernels`),
+  with the same field arithmetic, so the matrix is the same entry for entry
   (``engine="numpy"`` forces the numpy loops).
 """
 
@@ -188,6 +190,8 @@ def _evaluate_rows(weights, row_steps, xr, col_steps, xc, compiled: bool = False
     ar = _Arith(p)
     if all(side == "c" for side, _ in schedule):
         return _pure_suffix(weights, ar, h, uc[:, [i for _, i in schedule]], compiled)
+    if compiled and p is not None:
+        return _mixed_compiled(weights, h, ur, uc, schedule)
     return _mixed(weights, ar, h, ur, uc, schedule)
 
 
@@ -261,6 +265,20 @@ def _pure_suffix_compiled(weights, h: np.ndarray, Q: list) -> np.ndarray:
                                        (0,) * R, (0,) * (weights.spec.L - 1))
         return Y
     _evalkernels.pure_suffix(np.ascontiguousarray(h, dtype=np.int64), Qt, WH, WI, WO, p, Y)
+    return Y
+
+
+def _mixed_compiled(weights, h: np.ndarray, ur: np.ndarray, uc: np.ndarray, schedule) -> np.ndarray:
+    """:func:`_mixed` in one compiled loop over the pairs (see :mod:`._evalkernels`)."""
+    from . import _evalkernels
+
+    i64 = lambda x: np.ascontiguousarray(x, dtype=np.int64)  # noqa: E731
+    R, L = weights.spec.R, weights.spec.L
+    WI = np.stack(weights.W_I[1:]) if L > 1 else np.zeros((0, R, R))
+    Y = np.empty((h.shape[0], uc.shape[0]), dtype=np.int64)
+    _evalkernels.mixed(i64(h), i64(ur), i64(uc.transpose(1, 2, 0)), i64([side == "c" for side, _ in schedule]),
+                       i64([i for _, i in schedule]), i64(np.stack(weights.W_H)), i64(WI),
+                       i64(weights.W_O[0]), weights.prime, Y)
     return Y
 
 
