@@ -7,14 +7,15 @@ Prints, with the machine's load:
    workers, serial, ...; ``--repeat`` pairs, default 3): wall times, CPU times (user + sys of
    every process), the speed-up serial / N-worker wall time of each pair and of the medians
    (target >= 1.7 with 2 workers on 2 quiet cores). Every run pays its own start (imports,
-   compiled-code cache), as a user's command does;
+   compiled-code cache), as a user's command does. Then the same for 432 heavier rows (T up
+   to 24, up to about 10 s each), where that start weighs less;
 2. the cost of storing one row into a store that already holds 100 and 10,000 rows
    (flat: one indexed insert per row; the old CSV+JSON rewrite grew with the table), and,
    for comparison, the old way (rewrite the whole table as CSV and JSON after each row);
 3. the same rows through a Dask ``LocalCluster`` with 2 worker processes: overhead per row
    against local workers.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--repeat 3] [--skip-dask]``.
+Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--repeat 3] [--grid light|heavy|both] [--skip-dask]``.
 Timings on a shared machine are noisy: compare the ratios measured in one run.
 """
 
@@ -35,13 +36,18 @@ GRID = dict(L_values=(1, 2), M_values=(1, 2, 3, 4), R_values=(1, 2, 3, 4),
             T_values=(2, 4, 6, 8, 10, 12, 14, 16, 18, 20), partitions=("start-end", "split:1"),
             max_row_seconds=float("inf"))
 
+#: 432 heavier rows (T up to 24, rows up to about 10 s): the start of the worker processes
+#: weighs less against the work, so the speed-up comes nearer to what the workers give per row.
+HEAVY_GRID = dict(L_values=(1, 2), M_values=(2, 3, 4), R_values=(2, 3, 4), T_values=tuple(range(2, 25, 2)),
+                  partitions=("start-end", "split:1"), max_row_seconds=float("inf"))
+
 
 def _load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
-def _grid(rows: int) -> dict:
-    grid = dict(GRID)
+def _grid(rows: int, base: dict = GRID) -> dict:
+    grid = dict(base)
     n = len(grid["L_values"]) * len(grid["M_values"]) * len(grid["R_values"]) * len(grid["T_values"]) * 2
     if rows < n:  # fewer lengths
         grid["T_values"] = grid["T_values"][: max(1, len(grid["T_values"]) * rows // n)]
@@ -54,19 +60,20 @@ def _cli_args(grid: dict) -> list[str]:
             "--T", join(grid["T_values"]), "--partition", ";".join(grid["partitions"])]
 
 
-def bench_workers(workers: int, rows: int, folder: Path, repeat: int = 3) -> dict:
+def bench_workers(workers: int, rows: int, folder: Path, repeat: int = 3, base: dict = GRID) -> dict:
     """Serial against ``workers`` processes, each a whole ``tnrnn sweep`` command (the rows
     all finish within the CLI's 30 s per row, so the CLI computes the same grid), in turns."""
     import statistics
 
     from _process import run_timed
 
-    grid = _grid(rows)
+    grid = _grid(rows, base)
     runs: dict[int, list[dict]] = {1: [], workers: []}
-    print(f"== workers: the same sweep as whole `tnrnn sweep` processes, in turns, {_load()}")
+    print(f"== workers: the same sweep as whole `tnrnn sweep` processes, in turns, T up to "
+          f"{grid['T_values'][-1]}, {_load()}")
     for i in range(repeat):
         for w in (1, workers):
-            out = folder / f"w{w}-{i}.sqlite"
+            out = folder / f"w{w}-{i}-{grid['T_values'][-1]}.sqlite"
             r = run_timed([*_cli_args(grid), "--workers", str(w), "-o", str(out)])
             if r["rc"] != 0:
                 raise SystemExit(f"tnrnn sweep --workers {w} failed:\n{r['out'][-2000:]}")
@@ -132,11 +139,16 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rows", type=int, default=640, help="fewer rows: fewer lengths (default: the whole grid)")
     ap.add_argument("--repeat", type=int, default=3, help="pairs of runs, serial then workers (default 3)")
+    ap.add_argument("--grid", choices=("light", "heavy", "both"), default="both",
+                    help="the 640 light rows, the 432 heavier ones, or both (default)")
     ap.add_argument("--skip-dask", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bench_workers(args.workers, args.rows, folder, args.repeat)
+        if args.grid in ("light", "both"):
+            bench_workers(args.workers, args.rows, folder, args.repeat)
+        if args.grid in ("heavy", "both"):
+            bench_workers(args.workers, args.rows, folder, args.repeat, HEAVY_GRID)
         bench_saving(folder)
         if not args.skip_dask:
             bench_dask(args.rows, folder)
