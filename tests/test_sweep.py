@@ -320,3 +320,27 @@ def test_the_up_front_check_equals_the_full_check_and_skips_needless_min_cuts(mo
             assert cuts
         decided.append(refused)
     assert decided[0] is False and True in decided  # the min-cut lets the first case through
+
+
+@pytest.mark.parametrize("cheapest_first", [False, True])
+def test_send_order_keeps_each_group_in_T_order_and_puts_costly_or_cheap_rows_first(cheapest_first):
+    from tnrnn.bounds.table import _cases, _send_order
+    from tnrnn.formulas import smallest_upper_bound_log2
+
+    groups = _cases([1, 2, 3], [1, 2, 4], [1, 3], [2, 4, 6, 8, 10], ["start-end", "split:1", "interleaved"])
+    order = _send_order(groups, cheapest_first)
+    assert sorted((g, spec.T) for g, (spec, _) in order) == sorted(
+        (g, spec.T) for g, group in enumerate(groups) for spec, _ in group)  # every case once
+    for g, group in enumerate(groups):
+        assert [spec.T for h, (spec, _) in order if h == g] == [spec.T for spec, _ in group]
+
+    def cost(case):
+        spec, part = case
+        return smallest_upper_bound_log2(spec.M, spec.R, spec.L, part)[0], spec.T
+
+    costs = [cost(case) for _, case in order]
+    if cheapest_first:  # every group's costs grow with T here, so the merge is sorted
+        assert costs == sorted(costs)
+    else:  # waves: within the last wave, costliest first
+        last = [cost(group[-1]) for group in groups if len(group) == max(map(len, groups))]
+        assert costs[-len(last):] == sorted(last, reverse=True)

@@ -7,7 +7,9 @@ store (``<out>/atlas.sqlite``, exported to ``atlas.csv`` and ``atlas.json``), th
 each bound sits from the exact rank.
 
 It is a :func:`tnrnn.bounds.bounds_table` sweep, so it resumes: run the same command again
-and only the missing rows are computed. Each (L, M, R, partition) stops growing T once a row
+and only the missing rows are computed. Rows go cheapest first (smallest closed-form
+bound), so a time budget covers every cheap (M, R, partition) up to its largest T before
+the costly ones' large rows. Each (L, M, R, partition) stops growing T once a row
 takes longer than ``max_row_seconds`` or its rank may pass ``max_rank`` (the up-front
 probe budget, which refuses cases whose proven upper bound is above ``max_rank``).
 """
@@ -102,7 +104,7 @@ def make_atlas(out: str | Path = "figures", *, L_values: Iterable[int] = (2, 3, 
             if left <= 0:
                 break
         bounds_table(stem, **grid, rng=seed, max_row_seconds=max_row_seconds, budget_seconds=left,
-                     workers=workers, progress=progress, max_probes=max_rank + 1)
+                     workers=workers, progress=progress, cheapest_first=True, max_probes=max_rank + 1)
     rows = read_bounds_table(stem.with_suffix(".sqlite"))
     summary = atlas_summary(rows)
     paths = [stem.with_suffix(s) for s in (".sqlite", ".csv", ".json")]

@@ -125,29 +125,48 @@ def _public(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k not in ("key", "kind")} for r in rows]
 
 
-def _send_order(groups: list[list[tuple[RACSpec, Partition]]]) -> list[tuple[int, tuple[RACSpec, Partition]]]:
-    """The order rows are sent in, as (group index, case): in waves, the i-th T of every group
-    in wave i (a group's rows stay in increasing T, so a slow or refused row can stop the
-    larger ones), and within a wave the costliest first: largest closed-form upper bound on
-    the rank (the probe matrix is that size, plus one, square), then largest T. The last wave
-    holds the sweep's largest rows; sent last, the largest would run alone at the end while
-    the other workers wait. Exports do not depend on this order (they sort by key).
+def _send_order(groups: list[list[tuple[RACSpec, Partition]]],
+                cheapest_first: bool = False) -> list[tuple[int, tuple[RACSpec, Partition]]]:
+    """The order rows are sent in, as (group index, case); a group's rows always stay in
+    increasing T, so a slow or refused row can stop the larger ones.
+
+    The cost of a case is its closed-form upper bound on the rank (the probe matrix is that
+    size, plus one, square), then T. By default rows go in waves, the i-th T of every group
+    in wave i, costliest first within a wave: the last wave holds the sweep's largest rows,
+    and sent last the largest would run alone at the end while the other workers wait.
+    ``cheapest_first`` sends, at each step, the cheapest next row of any group instead: a
+    sweep cut short by a time budget then holds as many rows as it could (cheap groups reach
+    their largest T before the costly groups' large rows start). Exports do not depend on
+    the order (they sort by key).
 
     >>> g = [[(RACSpec(M=1, R=1, L=2, T=T), Partition.start_end(T)) for T in (2, 4)],
     ...      [(RACSpec(M=3, R=3, L=2, T=T), Partition.start_end(T)) for T in (2, 4)]]
     >>> [(i, spec.M, spec.T) for i, (spec, _) in _send_order(g)]
     [(1, 3, 2), (0, 1, 2), (1, 3, 4), (0, 1, 4)]
+    >>> [(i, spec.M, spec.T) for i, (spec, _) in _send_order(g, cheapest_first=True)]
+    [(0, 1, 2), (0, 1, 4), (1, 3, 2), (1, 3, 4)]
     """
+    import heapq
+
     from ..family_bounds import spec_smallest_upper_bound_log2
 
     def cost(case: tuple[RACSpec, Partition]) -> tuple[float, int]:
         spec, part = case
-        return -spec_smallest_upper_bound_log2(spec, part)[0], -spec.T
+        return spec_smallest_upper_bound_log2(spec, part)[0], spec.T
 
     order = []
+    if cheapest_first:  # a merge of the groups by the cost of their next row
+        heap = [(cost(group[0]), g, 0) for g, group in enumerate(groups) if group]
+        heapq.heapify(heap)
+        while heap:
+            _, g, i = heapq.heappop(heap)
+            order.append((g, groups[g][i]))
+            if i + 1 < len(groups[g]):
+                heapq.heappush(heap, (cost(groups[g][i + 1]), g, i + 1))
+        return order
     for i in range(max(len(g) for g in groups)):
         wave = [(g, group[i]) for g, group in enumerate(groups) if i < len(group)]
-        order += sorted(wave, key=lambda item: cost(item[1]))  # stable: ties keep the grid's order
+        order += sorted(wave, key=lambda item: tuple(-x for x in cost(item[1])))  # stable: ties in grid order
     return order
 
 
@@ -252,6 +271,7 @@ def bounds_table(
     workers: int = 1,
     scheduler: Any = None,
     progress: bool = True,
+    cheapest_first: bool = False,
     **rank_options: Any,
 ) -> list[dict[str, Any]]:
     """Sweep the grid into a store (and its exports); return the rows of this grid.
@@ -283,6 +303,10 @@ def bounds_table(
         Address of a Dask distributed scheduler to compute the rows on.
     progress : bool
         A progress bar over the rows.
+    cheapest_first : bool
+        Send the cheapest remaining rows first (for a sweep cut by ``budget_seconds``: as many
+        rows as fit); default: in waves of T, costliest first within a wave (see
+        :func:`_send_order`).
 
     Raises
     ------
@@ -308,9 +332,10 @@ def bounds_table(
     meta = {"L_values": L_values, "M_values": M_values, "R_values": R_values, "T_values": T_values,
             "partitions": partitions, "rng": rng, "with_mincut": with_mincut,
             "rank_options": {k: repr(v) for k, v in rank_options.items()}, "max_row_seconds": max_row_seconds,
-            "workers": workers, "scheduler": None if scheduler is None else str(scheduler)}
+            "workers": workers, "scheduler": None if scheduler is None else str(scheduler),
+            "cheapest_first": cheapest_first}
     jobs = []
-    for g, (spec, part) in _send_order(groups):
+    for g, (spec, part) in _send_order(groups, cheapest_first):
         payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, "A": list(part.A),
                    "partition": part.name, "rng": rng, "seed": case_seed(rng, spec, part),
                    "with_mincut": with_mincut, "rank_options": rank_options}
