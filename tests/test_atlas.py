@@ -108,3 +108,22 @@ def test_cli_atlas_refuses_bad_options_in_one_line(capsys, tmp_path, argv, says)
     code = main(["atlas", "--out", str(tmp_path), *argv])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and says in err[-1] and "Traceback" not in "\n".join(err)
+
+
+def test_heatmap_labels_at_most_12_lengths_and_marks_missing_cells(monkeypatch, tmp_path):
+    """Up to T = 48 (24 Start-End lengths) the T labels overlapped; at most 12 now, every
+    other length, and cells not computed are darker than a tight (white) one."""
+    import matplotlib.colors as mcolors
+
+    import tnrnn.drawing as drawing
+    from tnrnn.atlas import plot_atlas
+
+    seen = []
+    monkeypatch.setattr(drawing, "write_figure", lambda fig, path: seen.append(fig) or path)
+    rows = [dict(L=2, M=2, R=2, T=T, partition="start-end", status="ok", exact=T, mincut=2 * T, degree=T)
+            for T in range(2, 49, 2)]
+    plot_atlas(rows, tmp_path)
+    ax = seen[0].axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == [str(T) for T in range(2, 49, 4)]
+    assert sum(mcolors.to_rgb(ax.get_facecolor())) < 3 * 0.8
