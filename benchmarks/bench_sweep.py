@@ -15,7 +15,8 @@ Prints, with the machine's load:
 3. the same rows through a Dask ``LocalCluster`` with 2 worker processes: overhead per row
    against local workers.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--repeat 3] [--grid light|heavy|both] [--skip-dask]``.
+Run: ``PYTHONPATH=. python benchmarks/bench_sweep.py [--workers 2] [--rows 640] [--repeat 3]
+[--grid light|heavy|both] [--skip-dask]``.
 Timings on a shared machine are noisy: compare the ratios measured in one run.
 """
 

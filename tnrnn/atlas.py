@@ -22,7 +22,8 @@ from typing import Any, Iterable, Mapping
 
 from ._io import write_text_atomic
 
-__all__ = ["ATLAS_PASSES", "T_MAX", "largest_T", "atlas_passes", "make_atlas", "atlas_summary", "summary_markdown", "plot_atlas"]
+__all__ = ["ATLAS_PASSES", "T_MAX", "largest_T", "atlas_passes", "make_atlas", "atlas_summary", "summary_markdown",
+           "plot_atlas"]
 
 #: Largest T tried per depth (the atlas also stops earlier, by rank and time); deeper
 #: networks than listed get the last depth's value.

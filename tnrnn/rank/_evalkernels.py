@@ -176,9 +176,9 @@ def mixed(hh, ur, uct, side, idx, WH, WI, WO, p, Y):  # pragma: no cover (compil
     layer-1 inputs ``W^{I,1} f(x_t)`` of the row probes and (transposed) of the column
     probes on their own steps; ``side[s]`` (0 row, 1 column) and ``idx[s]`` say whose input
     step s of the suffix is; WH : (L, R, R) and WI : (L - 1, R, R) the weights of layers
-    1..L and 2..L; WO : (R,); Y : (nr, nc) output. Every layer
-    runs per pair (no linear shortcut: layer 1 sees both sides), row by row on every core,
-    in tiles of :data:`MIXED_COLS` columns.
+    1..L and 2..L; WO : (R,); Y : (nr, nc) output. Every layer runs per pair (no linear
+    shortcut: layer 1 sees both sides), row by row on every core, in tiles of
+    :data:`MIXED_COLS` columns.
     """
     nr, L, R = hh.shape
     nc = Y.shape[1]
