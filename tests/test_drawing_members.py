@@ -1,7 +1,6 @@
 """Drawings of the RAC family's members (issue 17): every member draws and exports TikZ."""
 
 import re
-import shutil
 import subprocess
 
 import numpy as np
@@ -11,6 +10,7 @@ from tnrnn import RACSpec, compile_network, mincut_bound, to_tikz, write_tikz
 from tnrnn.drawing import draw, network_layout
 from tnrnn.drawing.decorate import layer_label
 from tnrnn.drawing.layout import SPLIT_GAP
+from latex import latex_ready
 from tnrnn.network.model import NodeKind as K
 
 MEMBERS = {
@@ -151,14 +151,7 @@ def test_every_member_exports_tikz_matching_its_layout(name):
         assert layer_label(spec, 2) in doc
 
 
-def _latex_ready():
-    if not shutil.which("pdflatex") or not shutil.which("kpsewhich"):
-        return False
-    out = subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True, text=True)
-    return bool(out.stdout.strip())
-
-
-@pytest.mark.skipif(not _latex_ready(), reason="pdflatex with the standalone class is not installed")
+@pytest.mark.skipif(not latex_ready(), reason="pdflatex with the standalone class is not installed")
 @pytest.mark.parametrize("name", ["deep-mixed", "shallow-dilated-cp"])
 def test_member_tikz_compiles(tmp_path, name):
     net = compile_network(MEMBERS[name])

@@ -10,6 +10,7 @@ import pytest
 from tnrnn import Partition, RACSpec, Style, compile_network, mincut_bound, to_tikz, write_tikz
 from tnrnn.drawing.layout import network_layout
 from tnrnn.drawing.tikz import MAX_TIKZ_NODES
+from latex import latex_ready
 from tnrnn.errors import MemoryLimitError, TnrnnError
 
 NODE = re.compile(r"^\\node\[(\w+), fill=(\w+)\] \(n(\d+)\) at \(([-\d.]+),([-\d.]+)\) \{\};$")
@@ -84,14 +85,7 @@ def test_write_tikz_and_limits(tmp_path):
         to_tikz(big)
 
 
-def _latex_ready():
-    if not shutil.which("pdflatex") or not shutil.which("kpsewhich"):
-        return False
-    out = subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True, text=True)
-    return bool(out.stdout.strip())
-
-
-@pytest.mark.skipif(not _latex_ready(), reason="pdflatex with the standalone class is not installed")
+@pytest.mark.skipif(not latex_ready(), reason="pdflatex with the standalone class is not installed")
 @pytest.mark.parametrize("L,T,merged", [(2, 4, False), (3, 4, True), (3, 8, False)])
 def test_tikz_compiles_with_pdflatex(tmp_path, L, T, merged):
     net = compile_network(RACSpec(M=2, R=3, L=L, T=T), merged=merged)
