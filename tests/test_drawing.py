@@ -220,6 +220,10 @@ def test_ipython_picks_one_rich_format():
     assert set(data) == {"text/plain", "image/svg+xml"}
     data, _ = fmt.format(compile_network(RACSpec(M=2, R=2, L=2, T=300)))
     assert set(data) == {"text/plain", "text/html"}
+    assert not hasattr(Partition, "_repr_html_")  # the model imports no display code
+    data, _ = fmt.format(Partition.parse("A:1,3", 4))
+    strip = ET.fromstring(data["text/html"])
+    assert "A={1, 3} B={2, 4}" in "".join(strip.itertext()) and len(list(strip.iter("td"))) == 4
 
 
 def test_cut_and_rank_html():

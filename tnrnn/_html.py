@@ -29,8 +29,9 @@ import re
 from typing import Any, Iterable, Sequence
 
 from .numbers import format_int
+from .partition import Partition, steps_text
 
-__all__ = ["spec_text", "html_table", "rows_html", "rows_text", "partition_strip", "value_text", "Raw",
+__all__ = ["spec_text", "html_table", "rows_html", "rows_text", "partition_strip", "partition_html", "value_text", "Raw",
            "RowTable", "KeyValues", "SIDE_COLOURS", "MAX_STRIP_STEPS", "MAX_TABLE_ROWS"]
 
 #: Side A / side B fills of the partition strip (the same as the drawing's default Style).
@@ -77,12 +78,8 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict) and {"M", "R", "L", "T"} <= set(value):
         return spec_text(type("S", (), {"K": 1, **value}))
     if isinstance(value, dict) and {"A", "B"} <= set(value):
-        from .partition import steps_text
-
         return f"{value.get('name', 'explicit')} A={steps_text(tuple(value['A']))} B={steps_text(tuple(value['B']))}"
     if isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        from .partition import steps_text
-
         return steps_text(tuple(sorted(value)))
     if isinstance(value, (tuple, list)):
         items = list(value)
@@ -221,3 +218,17 @@ class KeyValues(dict):
 
     def _repr_html_(self) -> str:
         return html_table(self.title, [(k, value_text(v)) for k, v in self.items()])
+
+
+def partition_html(partition: Partition) -> str:
+    """Notebook display of a Partition: the steps 1..T as a strip coloured by side (abridged
+    when long). Registered for IPython by :func:`tnrnn.drawing.jupyter.register_formatters`,
+    so the model module never imports display code.
+
+    >>> partition_html(Partition.start_end(4)).count("<td")
+    4
+    """
+    return (f"<div class='tnrnn'><b>Partition</b> {html.escape(str(partition))} "
+            f"(<span style='color:{SIDE_COLOURS[0]}'>&#9632; A</span>, "
+            f"<span style='color:{SIDE_COLOURS[1]}'>&#9632; B</span>)"
+            f"{partition_strip(partition.A, partition.T)}</div>")

@@ -62,17 +62,6 @@ class Partition:
         """Compact text, e.g. ``start-end A={1..4} B={5..8}``."""
         return f"{self.name} A={steps_text(self.A)} B={steps_text(self.B)}"
 
-    def _repr_html_(self) -> str:
-        """Notebook display: the steps 1..T as a strip coloured by side (abridged when long)."""
-        import html
-
-        from ._html import SIDE_COLOURS, partition_strip
-
-        return (f"<div class='tnrnn'><b>Partition</b> {html.escape(str(self))} "
-                f"(<span style='color:{SIDE_COLOURS[0]}'>&#9632; A</span>, "
-                f"<span style='color:{SIDE_COLOURS[1]}'>&#9632; B</span>)"
-                f"{partition_strip(self.A, self.T)}</div>")
-
     @property
     def T(self) -> int:
         """The number of time steps."""

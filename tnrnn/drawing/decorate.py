@@ -3,7 +3,7 @@ partition line, the legend of tensor kinds, the title and the bound annotation.
 
 Everything is chosen to survive greyscale printing: layers are grey bands of different
 lightness, side A is dark and side B light, the partition is a dashed line and cut
-edges are thick and striped (see :func:`~tnrnn.drawing.render.cut_line_styles`).
+edges are thick and striped (see :func:`~tnrnn.drawing.marks.cut_line_styles`).
 """
 
 from __future__ import annotations
@@ -17,61 +17,12 @@ import numpy as np
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from .layout import Layout
+from .marks import KIND_LABELS, MARKERS, SHALLOW_LABELS, cut_line_styles, label_chars, layer_label, layer_shade
 from .style import Style
 
-__all__ = ["layer_rows", "layer_shade", "draw_bands", "draw_partition_line", "legend_handles",
-           "default_title", "bound_text"]
-
-#: Legend label per drawn kind (mathtext).
-KIND_LABELS = {
-    NodeKind.DELTA: r"copy $\delta$",
-    NodeKind.W_H: r"$W^{H,l}$, $W^{I,l}$",
-    NodeKind.H0: r"$h^{l}_{0}$",
-    NodeKind.W_O: r"$W^{O}$",
-    NodeKind.INPUT: r"input $x^{t}_{c}$",
-    NodeKind.CORE: r"core $\delta W^{H,l} W^{I,l}$",
-    NodeKind.U: r"$U^{l}$ (cp cell)",
-}
-#: The same for a shallow network (no layer index, no copies).
-SHALLOW_LABELS = {NodeKind.W_H: r"$W^{H}$, $W^{I}$", NodeKind.H0: r"$h_{0}$",
-                  NodeKind.INPUT: r"input $x^{t}$", NodeKind.CORE: r"core $\delta W^{H} W^{I}$"}
-
-
-def layer_label(spec, layer: int) -> str:
-    """Name of a layer: ``$l{=}2$``; for family members also its width (``+1`` with
-    bias), cell and dilation, e.g. ``$l{=}2$: $R{=}3{+}1$, cp:2, $d{=}2$``.
-
-    >>> from tnrnn import RACSpec
-    >>> layer_label(RACSpec(M=2, R=2, L=2, T=4), 2)
-    '$l{=}2$'
-    >>> layer_label(RACSpec(M=2, R=(3, 2), L=2, T=4, cell="cp:2", dilations=(1, 2)), 2)
-    '$l{=}2$: $R{=}2$, cp:2, $d{=}2$'
-    """
-    text = f"$l{{=}}{int(layer)}$"
-    if getattr(spec, "plain", True):
-        return text
-    width = f"{spec.widths[layer - 1]}" + ("{+}1" if spec.bias else "")
-    parts = [f"$R{{=}}{width}$"]
-    if spec.cells[layer - 1] != "mi":
-        parts.append(spec.cells[layer - 1])
-    if spec.dilations[layer - 1] != 1:
-        parts.append(f"$d{{=}}{spec.dilations[layer - 1]}$")
-    return text + ": " + ", ".join(parts)
-
-
-def label_chars(text: str) -> int:
-    """Printed characters of a mathtext label (for sizing margins and legends)."""
-    return len(re.sub(r"[${}\\^_]|\\[a-z]+", "", text))
-
-
-def layer_shade(layer: int) -> str:
-    """Grey band colour of ``layer`` (1-based): lighter for lower layers, distinct in print.
-
-    >>> layer_shade(1), layer_shade(3)
-    ('#f2f2f2', '#d4d4d4')
-    """
-    level = max(0xF2 - 0x0F * (layer - 1), 0xA0)
-    return "#" + f"{level:02x}" * 3
+__all__ = ["layer_rows", "draw_bands", "draw_partition_line", "legend_handles", "default_title", "legend_rows"]
+# layer_shade, layer_label, label_chars, bound_text moved to .marks (shared with TikZ); still importable here.
+_REEXPORTED = (layer_shade, layer_label, label_chars)
 
 
 def layer_rows(network: RACNetwork, lay: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -150,8 +101,6 @@ def legend_handles(network: RACNetwork, lay: Layout, glyphs: np.ndarray, style: 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .render import MARKERS, cut_line_styles
-
     present = set(np.unique(glyphs[lay.visible]).tolist())
     handles = []
     spec = network.spec
@@ -193,15 +142,6 @@ def default_title(network: RACNetwork, lay: Layout, partition: Partition | None)
     view = " (merged view)" if lay.merged_view and not network.merged else ""
     text = f"{spec_text(s)}: {'merged' if network.merged else 'full'} network{view}"
     return text + (f"\n{partition} partition" if partition is not None else "")
-
-
-def bound_text(cut: Any) -> str:
-    """``min cut: 4 cut edges, separation rank ≤ 16`` (singular for one edge, integer exponents)."""
-    from .render import format_bound
-
-    n = int(cut.edges.size)
-    return (f"min cut: {n} cut edge{'s' if n != 1 else ''}, separation rank $\\leq$ "
-            f"{format_bound(cut.bound, cut.log2, cut.factored)}")
 
 
 def legend_rows(labels: list[str], width_in: float, font_size: float) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from typing import Any
 from .._io import write_bytes_atomic
 from ..errors import TnrnnError
 
-__all__ = ["FigureResult", "write_figure", "figure_bytes", "check_drawable", "FIGURE_FORMATS", "EXPORT_DPI",
+__all__ = ["FigureResult", "write_figure", "check_figure_path", "figure_bytes", "check_drawable", "FIGURE_FORMATS", "EXPORT_DPI",
            "EXPORT_RC", "MAX_DRAW_NODES"]
 
 #: Suffixes accepted by :func:`write_figure`, mapped to matplotlib formats.
@@ -99,52 +99,30 @@ def figure_bytes(fig: Any, fmt: str, dpi: float | None = None) -> bytes:
     return buf.getvalue()
 
 
-def write_figure(fig_or_network: Any, path: str | os.PathLike, *, dpi: int = EXPORT_DPI,
-                 **draw_kwargs: Any) -> Path:
-    """Write a figure (or draw a network first) to ``path``; the suffix picks the format.
-
-    Parameters
-    ----------
-    fig_or_network : FigureResult, matplotlib Figure or RACNetwork
-    path : str or path-like
-        Ending in ``.pdf``, ``.svg`` or ``.png``. Written atomically: an existing file is
-        replaced only once the new one is complete.
-    dpi : int, default 300
-        Resolution of PNG files (and of rasterised marks inside PDF/SVG).
-    **draw_kwargs
-        Passed to :func:`~tnrnn.drawing.draw` when a network is given (partition, cut, style, ...).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    TnrnnError
-        For any other suffix (use :func:`~tnrnn.drawing.write_tikz` for ``.tex``).
-    """
-    from ..network.model import RACNetwork
-
-    path = Path(path)
-    fmt = FIGURE_FORMATS.get(path.suffix.lower())
+def check_figure_path(path: str | os.PathLike, dpi: int) -> str:
+    """The matplotlib format of ``path``, after checking its suffix and ``dpi`` (one line each)."""
+    fmt = FIGURE_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise TnrnnError(f"write_figure writes .pdf, .svg or .png, got {path.name!r}; "
+        raise TnrnnError(f"write_figure writes .pdf, .svg or .png, got {Path(path).name!r}; "
                          "change the suffix (or use write_tikz for .tex)")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 2400:
         raise TnrnnError(f"dpi must be an integer in 10..2400, got {dpi!r}")
-    if isinstance(fig_or_network, RACNetwork):
-        from .render import draw
+    return fmt
 
-        fig = draw(fig_or_network, **draw_kwargs)
-    elif draw_kwargs:
-        raise TnrnnError(f"drawing options {sorted(draw_kwargs)} only apply when a network is given")
-    else:
-        fig = fig_or_network
-    fig = _unwrap(fig)
-    if not hasattr(fig, "savefig"):
+
+def write_figure(fig: Any, path: str | os.PathLike, *, dpi: int = EXPORT_DPI) -> Path:
+    """Write a figure to ``path`` (``.pdf``, ``.svg`` or ``.png``, atomically).
+
+    The public :func:`tnrnn.write_figure` (:func:`tnrnn.drawing.render.write_figure`) also
+    draws a network first; this one takes a figure only, so the figure module never
+    imports the renderer.
+    """
+    fmt = check_figure_path(path, dpi)
+    figure = _unwrap(fig)
+    if not hasattr(figure, "savefig"):
         raise TnrnnError(f"write_figure needs a figure (from draw or plot_bounds) or a RACNetwork, "
-                         f"got {type(fig_or_network).__name__}")
-    return write_bytes_atomic(path, figure_bytes(fig, fmt, dpi=dpi))
+                         f"got {type(fig).__name__}")
+    return write_bytes_atomic(Path(path), figure_bytes(figure, fmt, dpi=dpi))
 
 
 #: Networks with more nodes than this are refused by ``tnrnn draw`` before compiling

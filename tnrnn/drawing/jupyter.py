@@ -7,8 +7,9 @@ tells IPython how to show a :class:`~tnrnn.network.RACNetwork`. Exactly one of
 others return None, which IPython skips), chosen by the number of nodes the drawing would
 show, so a huge network prints a summary instead of hanging the notebook.
 
-Results (CutBound, RankResult, rows, tables, RACSpec, Partition) build their own small
-HTML (:mod:`tnrnn._html`); figures are :class:`~tnrnn.drawing.figure.FigureResult`.
+Results (CutBound, RankResult, rows, tables, RACSpec) build their own small HTML
+(:mod:`tnrnn._html`); a Partition's HTML (:func:`tnrnn._html.partition_html`) is registered
+here too, so the partition module imports no display code; figures are :class:`~tnrnn.drawing.figure.FigureResult`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .._html import html_table, spec_text
+from .._html import html_table, partition_html, spec_text
 from ..network.model import RACNetwork
 from ..numbers import format_int
+from ..partition import Partition
 from .style import Style
 
 __all__ = ["network_svg", "network_png", "network_html", "register_formatters",
@@ -81,7 +83,7 @@ def network_html(network: RACNetwork) -> str | None:
 
 
 def register_formatters(target: Any = None) -> bool:
-    """Teach IPython to display networks (SVG, PNG or an HTML summary by size).
+    """Teach IPython to display networks (SVG, PNG or an HTML summary by size) and partitions.
 
     Parameters
     ----------
@@ -104,4 +106,5 @@ def register_formatters(target: Any = None) -> bool:
     for mime, fn in (("image/svg+xml", network_svg), ("image/png", network_png),
                      ("text/html", network_html)):
         formatters[mime].for_type(RACNetwork, fn)
+    formatters["text/html"].for_type(Partition, partition_html)
     return True

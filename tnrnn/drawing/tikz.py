@@ -21,9 +21,8 @@ from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from .layout import Layout
-from .decorate import layer_label
-from .render import (MARKERS, content_box, figure_units, format_bound_tex, glyph_kinds, layer_label_chars,
-                     node_sides, prepare)
+from .marks import MARKERS, format_bound_tex, glyph_kinds, layer_label, layer_label_chars
+from .scene import content_box, figure_units, node_sides, prepare
 from .style import Style
 
 __all__ = ["to_tikz", "write_tikz", "MAX_TIKZ_NODES"]

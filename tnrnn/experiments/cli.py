@@ -45,7 +45,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..cli import int_list
+from .._argtypes import int_list
 from ..errors import InputError
 
 __all__ = ["add_experiment_parser", "add_experiment_arguments", "run_experiment", "PRESETS", "AUTHORS", "main"]

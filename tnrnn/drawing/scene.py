@@ -1,0 +1,171 @@
+"""What both renderers need before drawing: the layout, the cut resolved to edges and node
+sides, and the page geometry (content box, margins in inches, units per inch).
+
+The matplotlib renderer (:mod:`.render`) and the TikZ writer (:mod:`.tikz`) call
+:func:`prepare` and :func:`figure_units` and then only place marks at the layout's
+positions: renderers never compute positions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import TnrnnError
+from ..network.model import RACNetwork
+from ..partition import Partition
+from .layout import Layout, network_layout
+from .style import Style
+
+__all__ = ["CutView", "resolve_cut", "prepare", "node_sides", "content_box", "margins", "figure_units",
+           "drawing_extent", "LINE_IN"]
+
+
+LINE_IN = 1.45 / 72  # inches per line of text, per point of font size
+
+
+@dataclass(frozen=True)
+class CutView:
+    """A cut as the renderers need it (edge indices, node sides, the bound)."""
+
+    edges: np.ndarray
+    side: np.ndarray | None
+    bound: int
+    log2: float
+    partition: Partition | None
+    factored: str | None = None
+
+
+def resolve_cut(network: RACNetwork, cut: Any) -> CutView | None:
+    """Normalise ``cut`` (a CutBound-like object or a sequence of edge indices).
+
+    A CutBound-like object has ``cut_edges`` and optionally ``side`` (bool per node, True
+    on side A), ``bound``, ``log2`` and ``partition``. The bound defaults to the product of
+    the cut edges' dimensions.
+    """
+    if cut is None:
+        return None
+    edges = getattr(cut, "cut_edges", cut)
+    try:
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1)
+    except (TypeError, ValueError):
+        raise TnrnnError(f"cut must be a CutBound or a sequence of edge indices, got "
+                         f"{type(cut).__name__}") from None
+    if edges.size and (edges.min() < 0 or edges.max() >= network.n_edges):
+        raise TnrnnError(f"cut names edges outside 0..{network.n_edges - 1} (got {edges.min()}.."
+                         f"{edges.max()}); was it computed on another network (full vs merged)?")
+    side = getattr(cut, "side", None)
+    if side is not None:
+        side = np.asarray(side, dtype=bool).reshape(-1)
+        if side.size != network.n_nodes:
+            raise TnrnnError(f"cut.side has {side.size} entries, the network has "
+                             f"{network.n_nodes} nodes; draw the network the cut was computed on")
+    dims = network.edge_dim[edges]
+    bound = getattr(cut, "bound", None)
+    bound = math.prod(int(d) for d in dims) if bound is None else int(bound)
+    log2 = getattr(cut, "log2", None)
+    log2 = float(np.log2(dims.astype(float)).sum()) if log2 is None else float(log2)
+    partition = getattr(cut, "partition", None)
+    factored = cut.factored() if callable(getattr(cut, "factored", None)) else None
+    return CutView(edges, side, bound, log2, partition if isinstance(partition, Partition) else None,
+                   factored)
+
+
+def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, style: Style | None,
+            merged: bool | None, caller: str) -> tuple[Style, Partition | None, CutView | None, Layout]:
+    """Check the arguments shared by :func:`draw` and ``to_tikz`` and compute the layout.
+
+    The partition (a Partition or a text such as ``'start-end'``, ``'split:3'``) defaults
+    to the cut's; ``merged=None`` picks the merged view for merged networks and for
+    networks above ``style.max_full_nodes``.
+    """
+    style = Style() if style is None else style
+    if not isinstance(network, RACNetwork):
+        raise TnrnnError(f"{caller} needs a RACNetwork (compile a spec first), got {type(network).__name__}")
+    cutv = resolve_cut(network, cut)
+    if partition is None and cutv is not None:
+        partition = cutv.partition
+    if partition is not None:
+        partition = Partition.coerce(partition, network.spec.T)
+    if merged is None:
+        merged = network.merged or network.n_nodes > style.max_full_nodes
+    split = len(partition.A) if partition is not None and partition.is_prefix else None
+    split = split if split and split < network.spec.T else None
+    aspect = style.aspect * style.x_unit / style.y_unit  # in layout units
+    return style, partition, cutv, network_layout(network, merged=merged, split=split, aspect=aspect)
+
+
+def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | None) -> np.ndarray:
+    """Per node: 1 on side A, 2 on side B, 0 unknown (inputs follow the partition)."""
+    sides = np.zeros(network.n_nodes, dtype=np.int8)
+    if cut is not None and cut.side is not None:
+        sides[:] = np.where(cut.side, 1, 2)
+        return sides
+    if partition is not None:
+        inputs = network.input_nodes
+        in_a = np.isin(network.node_step[inputs], np.asarray(partition.A))
+        sides[inputs] = np.where(in_a, 1, 2)
+    return sides
+
+
+def content_box(lay: Layout) -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` in layout units of everything drawn at layout positions:
+    nodes, routes, bands, partition lines, step ticks, layer-label anchors, and one unit
+    right of the last input for its label and the output stub."""
+    xmin, xmax, ymin, ymax = lay.bbox()
+    xs, ys = [xmin, xmax + 1.0, lay.band_labels[:, 0] if lay.band_labels.size else xmin], [ymin, ymax]
+    if lay.bands is not None and lay.bands.size:
+        xs += [lay.bands[:, 1], lay.bands[:, 2]]
+        ys += [lay.bands[:, 3], lay.bands[:, 4]]
+    else:
+        xs.append(xmin - 0.45)  # nested layer labels (right-aligned there)
+    if lay.lines.size:
+        ys += [lay.lines[:, 1], lay.lines[:, 2]]
+    if lay.ticks.size:
+        ys.append(lay.ticks[:, 1])
+    xs = np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in xs])
+    ys = np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in ys])
+    return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+
+
+def margins(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in inches around :func:`content_box`: room for the layer
+    labels (``chars`` characters), the step numbers above and the ``A``/``B`` under the
+    partition line."""
+    fs = style.font_size
+    wide = (0.6 * chars + 0.6) * max(style.min_font_size, 0.85 * fs) / 72
+    left = 0.08 + (wide if style.layer_labels else 0.0)
+    top = 0.06 + (1.4 * fs / 72 if lay.ticks.size else 0.0)
+    bottom = 0.06 + (1.4 * fs / 72 if lay.lines.size else 0.0)
+    return left, 0.1, bottom, top
+
+
+def figure_units(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, float, float]:
+    """(width in, height in, inches per x unit, inches per y unit) of the drawing area.
+
+    Units are ``style.x_unit`` / ``style.y_unit``; with ``style.width`` set (a column
+    preset) the x unit is chosen so the figure is that wide, and y keeps the ratio. The
+    height is then capped at ``style.max_size`` and at ``style.max_aspect`` times the width.
+    Margins (:func:`margins`) are in inches, so labels keep their room at any scale.
+    """
+    xmin, xmax, ymin, ymax = content_box(lay)
+    ml, mr, mb, mt = margins(lay, style, chars)
+    dx, dy = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
+    full = style.max_size if style.width is None else style.width
+    xu = min(style.x_unit, (full - ml - mr) / dx) if style.width is None else (full - ml - mr) / dx
+    xu = max(xu, 1e-3)
+    width = dx * xu + ml + mr
+    yu = xu * style.y_unit / style.x_unit
+    yu = max(min(yu, (style.max_size - mb - mt) / dy, (style.max_aspect * width - mb - mt) / dy), 1e-3)
+    return width, dy * yu + mb + mt, xu, yu
+
+
+def drawing_extent(lay: Layout, style: Style, xu: float, yu: float,
+                   chars: int = 3) -> tuple[float, float, float, float]:
+    """The axes limits (layout units) that put :func:`margins` around the content."""
+    xmin, xmax, ymin, ymax = content_box(lay)
+    ml, mr, mb, mt = margins(lay, style, chars)
+    return xmin - ml / xu, xmax + mr / xu, ymin - mb / yu, ymax + mt / yu
