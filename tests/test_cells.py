@@ -48,6 +48,13 @@ MAIN_WEIGHTS = [
     (RACSpec(M=5, R=2, L=3, T=4), "ae37eb1aaaca554f", "0c7b780e10737577", "0c8e0f0ece0f1f7f", "9de9c864dbfe40b3"),
 ]
 
+# members: unstabilised float draws are main's too (random_weights(spec, 3, stabilize=False));
+# stabilised and modular member draws moved (one stabiliser, one draw order for all specs)
+MAIN_MEMBER_RAW = [
+    (RACSpec(M=2, R=(3, 2), L=2, T=4, cell=("cp:2", "full")), "536f786eb89c7b31"),
+    (RACSpec(M=2, R=3, L=2, T=4, bias=True, dilations=(1, 2)), "4b7cf8ce93aa057a"),
+]
+
 MAIN_NETWORKS = [  # (spec, full form, merged form)
     (RACSpec(M=3, R=4, L=1, T=5), "43400f2c37aa6cdc", "71e1d3195772b83c"),
     (RACSpec(M=2, R=3, L=2, T=6), "e565286b7c6343c2", "682c4c03422af7a6"),
@@ -66,6 +73,11 @@ def test_plain_random_draws_are_mains_bit_for_bit(spec, gauss, uniform, raw, mod
     assert _weights_digest(random_weights(spec, 7, kind="uniform")) == uniform
     assert _weights_digest(random_weights(spec, 3, stabilize=False)) == raw
     assert _weights_digest(random_modular_weights(spec, 5)) == modular
+
+
+@pytest.mark.parametrize("spec, raw", MAIN_MEMBER_RAW, ids=repr)
+def test_member_float_draws_are_mains(spec, raw):
+    assert _weights_digest(random_weights(spec, 3, stabilize=False)) == raw
 
 
 @pytest.mark.parametrize("spec, full, merged", MAIN_NETWORKS, ids=repr)
