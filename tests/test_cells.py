@@ -194,3 +194,20 @@ def test_weight_degree_feeds_the_probe_degree():
     assert output_degree(plain, True) == 11
     assert output_degree(RACSpec(M=2, R=2, L=1, T=3, cell="cp:2"), True) == 14
     assert output_degree(RACSpec(M=2, R=2, L=1, T=3, cell="full"), True) == 8
+
+
+def test_torch_module_is_data_and_used_by_rac_from_weights():
+    assert MI.torch_module == "tnrnn.experiments.models.RACStack" and CP.torch_module is None
+    pytest.importorskip("torch")
+    from tnrnn.errors import InputError
+    from tnrnn.experiments.models import rac_from_weights
+
+    spec = RACSpec(M=2, R=3, L=2, T=4)
+    x = np.random.default_rng(0).normal(size=(2, 4, 2))
+    w = random_weights(spec, 1)
+    import torch
+
+    from tnrnn import forward
+    np.testing.assert_allclose(rac_from_weights(w)(torch.tensor(x)).detach().numpy(), forward(w, x), rtol=1e-10)
+    with pytest.raises(InputError, match="rac_from_weights holds the paper's RAC"):
+        rac_from_weights(random_weights(spec.replace(cell="cp:2"), 1))

@@ -79,6 +79,9 @@ class Cell(str):
     scaled_params: ClassVar[tuple[str, ...]] = ()
     #: Legend labels of the node kinds a site of this cell shows (full form).
     legend: ClassVar[Mapping[NodeKind, str]] = {}
+    #: Dotted name of the torch module that trains this cell, where one exists (data only:
+    #: the cells never import torch or the experiments).
+    torch_module: ClassVar[str | None] = None
 
     def __new__(cls, text: str | None = None) -> "Cell":
         return str.__new__(cls, text if text is not None else cls.name)
