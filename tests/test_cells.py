@@ -211,3 +211,15 @@ def test_torch_module_is_data_and_used_by_rac_from_weights():
     np.testing.assert_allclose(rac_from_weights(w)(torch.tensor(x)).detach().numpy(), forward(w, x), rtol=1e-10)
     with pytest.raises(InputError, match="rac_from_weights holds the paper's RAC"):
         rac_from_weights(random_weights(spec.replace(cell="cp:2"), 1))
+
+
+def test_nested_layout_asks_the_cells():
+    from tnrnn.drawing.layout import network_layout
+    from tnrnn.errors import TnrnnError
+
+    plain = network_layout(compile_network(RACSpec(M=2, R=2, L=3, T=4)), deep="nested")
+    widths = network_layout(compile_network(RACSpec(M=2, R=(2, 3, 2), L=3, T=4, bias=True)), deep="nested")
+    assert np.array_equal(plain.pos, widths.pos)  # widths and bias do not move a node
+    for cell, dil in (("cp:2", 1), ("full", 1), ("mi", (1, 2, 1))):
+        with pytest.raises(TnrnnError, match="deep='nested' draws undilated networks"):
+            network_layout(compile_network(RACSpec(M=2, R=2, L=3, T=4, cell=cell, dilations=dil)), deep="nested")
