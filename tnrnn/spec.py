@@ -25,6 +25,8 @@ __all__ = ["RACSpec", "parse_cell"]
 #: The most layers a spec may have: it stores a tuple of L dilations, and deeper nets are far
 #: beyond anything tnrnn can compile or evaluate.
 MAX_LAYERS = 100_000
+#: Largest lower bound on the sites (sum of T / d_l) for which the notebook display counts nodes.
+_HTML_COUNT_SITES = 10**6
 #: The cell of the paper's RAC, the default (left out of the repr).
 DEFAULT_CELL = "mi"
 
@@ -184,13 +186,13 @@ class RACSpec:
     def _repr_html_(self) -> str:
         """Notebook display: the fields and the size of the network (no drawing)."""
         from ._html import html_table, spec_text
-        from .formulas import network_size
+        from .netsize import count_cost, spec_network_size
         from .numbers import format_int
 
         kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
-        rows = [("spec", spec_text(self) if self.plain else repr(self)), ("network", kind)]
-        if self.plain:
-            rows.append(("nodes (full form)", format_int(network_size(self.M, self.R, self.L, self.T)[0])))
+        rows = [("spec", spec_text(self)), ("network", kind)]
+        if count_cost(self) <= _HTML_COUNT_SITES:
+            rows.append(("nodes (full form)", format_int(spec_network_size(self)[0])))
         return html_table("RACSpec", rows)
 
     def fields(self) -> dict:
