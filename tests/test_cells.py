@@ -223,3 +223,19 @@ def test_nested_layout_asks_the_cells():
     for cell, dil in (("cp:2", 1), ("full", 1), ("mi", (1, 2, 1))):
         with pytest.raises(TnrnnError, match="deep='nested' draws undilated networks"):
             network_layout(compile_network(RACSpec(M=2, R=2, L=3, T=4, cell=cell, dilations=dil)), deep="nested")
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_cell_facts_agree_with_family_bounds(L):
+    """family_bounds' input_space_dim / state_space_dim / ideal_bound_refusal (to be rerouted
+    to the cells at merge) give what the cells say, on every mix of the three kinds."""
+    import itertools
+
+    from tnrnn.family_bounds import ideal_bound_refusal, state_space_dim
+
+    for names in itertools.product(["mi", "cp:2", "full"], repeat=L):
+        spec = RACSpec(M=2, R=(4,) * L, L=L, T=4, cell=names)
+        for l, cell in enumerate(spec.cells, start=1):
+            assert cell.state_space_dim(spec.width(l), spec.bias) == state_space_dim(spec, l)
+        mine = next((m for m in (c.ideal_refusal(l, L) for l, c in enumerate(spec.cells, 1)) if m), None)
+        assert mine == ideal_bound_refusal(spec), names

@@ -10,6 +10,9 @@ per-layer widths ``R``) describe the members of issue 17's family:
   with ``V^l`` K x R_l, ``W^l`` K x R_{l-1}, ``U^l`` R_l x K.
 - ``"full"`` (second order): ``h^l_t[c] = sum_{a,b} A^l[c, a, b] h^l_{t-d_l}[a] h^{l-1}_t[b]``.
 - dilations ``d_l >= 1``: ``h^l_s = h^l_0`` for ``s <= 0``.
+
+The spec stores each cell by its canonical name (a string); :attr:`RACSpec.cells` gives
+the cell objects of :mod:`tnrnn.cells`, which know everything specific to their kind.
 """
 
 from __future__ import annotations

@@ -140,6 +140,11 @@ class Cell(str):
         """Dimension through which a step reads its input."""
         return R_below
 
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        """Why the boundary-ideal bound is not proven with this cell in ``layer`` of a
+        depth-L net (no bias, no dilation), or None where this cell does not stand in the way."""
+        return f"the boundary-ideal bound is not proven for a {str(self)!r} cell"
+
 
 def register_cell(cls: type[Cell]) -> type[Cell]:
     """Register a :class:`Cell` subclass under ``cls.name`` (usable as a decorator)."""

@@ -78,3 +78,6 @@ class MI(Cell):
 
     def input_space_dim(self, R: int, R_below: int) -> int:
         return min(R_below, R)
+
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        return None
