@@ -183,8 +183,11 @@ class RACSpec:
 
     def state_dim(self, layer: int) -> int:
         """Dimension of layer l's state in the network: ``R_l``, plus 1 with bias (the
-        constant coordinate); ``state_dim(0)`` is that of the input, ``M`` (+ 1)."""
-        return self.width(layer) + int(self.bias)
+        constant coordinate; :meth:`tnrnn.cells.Cell.bond_dim`); ``state_dim(0)`` is that of
+        the input, ``M`` (+ 1)."""
+        if layer == 0:
+            return self.M + int(self.bias)
+        return self.cells[self._layer(layer) - 1].bond_dim(self.width(layer), self.bias)
 
     def _repr_html_(self) -> str:
         """Notebook display: the fields and the size of the network (no drawing)."""

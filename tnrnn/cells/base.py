@@ -121,6 +121,11 @@ class Cell(str):
         """Nodes and edges of one site (without the INPUT node of layer 1)."""
         return CORE_SITE if merged else DELTA_SITE
 
+    def bond_dim(self, R: int, bias: bool) -> int:
+        """Dimension of the edges carrying the layer's state in the network: R, plus the
+        constant coordinate with bias."""
+        return R + int(bias)
+
     def inner_dim(self, state: int) -> int:
         """Dimension of the DELTA node (0 where the cell has none); ``state`` is the
         layer's state dimension."""
