@@ -10,47 +10,34 @@ per-layer widths ``R``) describe the members of issue 17's family:
   with ``V^l`` K x R_l, ``W^l`` K x R_{l-1}, ``U^l`` R_l x K.
 - ``"full"`` (second order): ``h^l_t[c] = sum_{a,b} A^l[c, a, b] h^l_{t-d_l}[a] h^{l-1}_t[b]``.
 - dilations ``d_l >= 1``: ``h^l_s = h^l_0`` for ``s <= 0``.
+
+The spec stores each cell by its canonical name (a string); :attr:`RACSpec.cells` gives
+the cell objects of :mod:`tnrnn.cells`, which know everything specific to their kind.
 """
 
 from __future__ import annotations
 
 import numbers
-import re
 from dataclasses import dataclass
 
+from .cells import Cell, parse_cell
 from .errors import SpecError
 
 __all__ = ["RACSpec", "parse_cell"]
 
-_CP = re.compile(r"cp:([0-9]+)\Z")
 #: The most layers a spec may have: it stores a tuple of L dilations, and deeper nets are far
 #: beyond anything tnrnn can compile or evaluate.
 MAX_LAYERS = 100_000
+#: Largest lower bound on the sites (sum of T / d_l) for which the notebook display counts nodes.
+_HTML_COUNT_SITES = 10**6
+#: The cell of the paper's RAC, the default (left out of the repr).
+DEFAULT_CELL = "mi"
 
 
 def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise SpecError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def parse_cell(cell: object) -> str:
-    """The canonical name of one layer's cell: ``"mi"``, ``"full"`` or ``"cp:K"`` (K >= 1).
-
-    >>> parse_cell("mi"), parse_cell("CP:04"), parse_cell(" full ")
-    ('mi', 'cp:4', 'full')
-    >>> parse_cell("cp:0")
-    Traceback (most recent call last):
-    ...
-    tnrnn.errors.SpecError: cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got 'cp:0'
-    """
-    text = cell.strip().lower() if isinstance(cell, str) else None
-    if text in ("mi", "full"):
-        return text
-    found = _CP.match(text) if text is not None else None
-    if found is None or int(found.group(1)) < 1:
-        raise SpecError(f"cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got {cell!r}")
-    return f"cp:{int(found.group(1))}"
 
 
 def _per_layer(name: str, value: object, L: int, item) -> int | str | tuple:
@@ -114,7 +101,7 @@ class RACSpec:
     L: int
     T: int
     K: int = 1
-    cell: str | tuple[str, ...] = "mi"
+    cell: str | tuple[str, ...] = DEFAULT_CELL
     bias: bool = False
     dilations: int | tuple[int, ...] = 1
 
@@ -125,18 +112,18 @@ class RACSpec:
         if L > MAX_LAYERS:  # a spec holds one dilation per layer: refuse before allocating them
             raise SpecError(f"L must be at most {MAX_LAYERS:,} layers, got {L:,}")
         object.__setattr__(self, "R", _per_layer("R", self.R, L, _positive_int))
-        object.__setattr__(self, "cell", _per_layer("cell", self.cell, L, lambda _, c: parse_cell(c)))
+        object.__setattr__(self, "cell", _per_layer("cell", self.cell, L, lambda _, c: str(parse_cell(c))))
         dil = _per_layer("dilations", self.dilations, L, _positive_int)
         object.__setattr__(self, "dilations", dil if isinstance(dil, tuple) else (dil,) * L)
         if type(self.bias) is not bool and not (isinstance(self.bias, numbers.Integral) and int(self.bias) in (0, 1)):
             raise SpecError(f"bias must be True or False, got {self.bias!r}")
         object.__setattr__(self, "bias", bool(self.bias))
-        if self.bias and any(c != "mi" for c in self.cells):
+        if self.bias and not all(c.supports_bias for c in self.cells):
             raise SpecError(f"bias is defined for 'mi' layers only, got cell={self.cell!r}; drop bias or use cell='mi'")
 
     def __repr__(self) -> str:
         text = f"RACSpec(M={self.M}, R={self.R}, L={self.L}, T={self.T}, K={self.K}"
-        if self.cell != "mi":
+        if self.cell != DEFAULT_CELL:
             text += f", cell={self.cell!r}"
         if self.bias:
             text += ", bias=True"
@@ -151,9 +138,11 @@ class RACSpec:
         return self.R if isinstance(self.R, tuple) else (self.R,) * self.L
 
     @property
-    def cells(self) -> tuple[str, ...]:
-        """The cell of each layer, e.g. ``('mi', 'cp:2')``."""
-        return self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
+    def cells(self) -> tuple[Cell, ...]:
+        """The cell object of each layer (:mod:`tnrnn.cells`); each equals its name, e.g.
+        ``('mi', 'cp:2')``."""
+        names = self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
+        return tuple(parse_cell(c) for c in names)
 
     def _dilations_value(self) -> int | tuple[int, ...]:
         """The dilations as given: one int when all layers share it."""
@@ -166,14 +155,13 @@ class RACSpec:
 
     def cp_rank(self, layer: int) -> int | None:
         """K of a ``cp:K`` layer, None for other cells."""
-        c = self.cells[self._layer(layer) - 1]
-        return int(c[3:]) if c.startswith("cp:") else None
+        return getattr(self.cells[self._layer(layer) - 1], "K", None)
 
     @property
     def plain(self) -> bool:
         """True for the paper's RAC: one width, all ``mi``, no bias, every dilation 1."""
-        return (isinstance(self.R, int) and self.cell == "mi" and not self.bias
-                and all(d == 1 for d in self.dilations))
+        return (isinstance(self.R, int) and not self.bias and all(d == 1 for d in self.dilations)
+                and all(c.plain_kernel for c in self.cells))
 
     @property
     def shallow(self) -> bool:
@@ -195,19 +183,22 @@ class RACSpec:
 
     def state_dim(self, layer: int) -> int:
         """Dimension of layer l's state in the network: ``R_l``, plus 1 with bias (the
-        constant coordinate); ``state_dim(0)`` is that of the input, ``M`` (+ 1)."""
-        return self.width(layer) + int(self.bias)
+        constant coordinate; :meth:`tnrnn.cells.Cell.bond_dim`); ``state_dim(0)`` is that of
+        the input, ``M`` (+ 1)."""
+        if layer == 0:
+            return self.M + int(self.bias)
+        return self.cells[self._layer(layer) - 1].bond_dim(self.width(layer), self.bias)
 
     def _repr_html_(self) -> str:
         """Notebook display: the fields and the size of the network (no drawing)."""
         from ._html import html_table, spec_text
-        from .formulas import network_size
+        from .netsize import count_cost, spec_network_size
         from .numbers import format_int
 
         kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
-        rows = [("spec", spec_text(self) if self.plain else repr(self)), ("network", kind)]
-        if self.plain:
-            rows.append(("nodes (full form)", format_int(network_size(self.M, self.R, self.L, self.T)[0])))
+        rows = [("spec", spec_text(self)), ("network", kind)]
+        if count_cost(self) <= _HTML_COUNT_SITES:
+            rows.append(("nodes (full form)", format_int(spec_network_size(self)[0])))
         return html_table("RACSpec", rows)
 
     def fields(self) -> dict:

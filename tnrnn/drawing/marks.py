@@ -142,7 +142,7 @@ def layer_label(spec, layer: int) -> str:
         return text
     width = f"{spec.widths[layer - 1]}" + ("{+}1" if spec.bias else "")
     parts = [f"$R{{=}}{width}$"]
-    if spec.cells[layer - 1] != "mi":
+    if not spec.cells[layer - 1].plain_kernel:  # the paper's cell goes unnamed
         parts.append(spec.cells[layer - 1])
     if spec.dilations[layer - 1] != 1:
         parts.append(f"$d{{=}}{spec.dilations[layer - 1]}$")
