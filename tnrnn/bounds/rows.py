@@ -30,7 +30,7 @@ counterexample worth a paper; it never passes silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -172,7 +172,7 @@ def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "
     return replace(result, upper_bound=min(uppers.values()), proven_by=proven_by(result.rank, uppers))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class BoundRow:
     """One (spec, partition): the whole spec, the exact rank and every registered bound.
 
@@ -199,6 +199,21 @@ class BoundRow:
     cell: str | tuple[str, ...] = "mi"
     bias: bool = False
     dilations: tuple[int, ...] = field(default=())
+
+    def __init__(self, M: int, R: int | tuple[int, ...], L: int, T: int, partition: str, A: tuple[int, ...],
+                 exact: int, proven_by: str | None, bounds: Mapping[str, int | None] | None = None,
+                 lower_status: str | None = None, certified: bool = False, failure_bound: float | None = None,
+                 n_probes: int = 0, seed: Any = None, seconds: float = 0.0, cell: str | tuple[str, ...] = "mi",
+                 bias: bool = False, dilations: tuple[int, ...] = (), **bound_values: int | None) -> None:
+        """Every field; a bound may also be given by its name (``degree=...``), so
+        ``dataclasses.replace(row, degree=0)`` works like a field."""
+        unknown = sorted(set(bound_values) - set(bound_names()))
+        if unknown:
+            raise TypeError(f"BoundRow got unknown fields {unknown}; bounds: {list(bound_names())}")
+        values = dict(locals())
+        values["bounds"] = {**(bounds or {}), **bound_values}
+        for f in fields(self):
+            object.__setattr__(self, f.name, values[f.name])
 
     def __getattr__(self, name: str) -> Any:
         bounds = self.__dict__.get("bounds")
