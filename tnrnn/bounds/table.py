@@ -130,8 +130,12 @@ def export_bounds_store(store: ResultStore, paths: Iterable[str | Path]) -> list
 
 
 def _display_columns(rows: list[dict[str, Any]]) -> list[str]:
+    def shown_member(c: str) -> bool:  # a member's columns show even when they do not vary
+        return c in _PLAIN and any(r.get(c, _PLAIN[c]) not in (_PLAIN[c], [_PLAIN[c]]) for r in rows) or (
+            c == "R" and any(isinstance(r.get("R"), list) for r in rows))
+
     varying = [c for c in ("L", "M", "R", *SPEC_COLUMNS, "partition", "rng")
-               if len({_hashable(r.get(c, _PLAIN.get(c))) for r in rows}) > 1]
+               if len({_hashable(r.get(c, _PLAIN.get(c))) for r in rows}) > 1 or shown_member(c)]
     shown = [*varying, "T", *display_columns()]
     return [c for c in shown if any(c in r for r in rows)]
 
@@ -194,29 +198,19 @@ def _send_order(groups: list[list[tuple[RACSpec, Partition]]],
 
 
 def _members(L_values, M_values, R_values, cell_values, bias_values, dilation_values) -> list[RACSpec]:
-    """One spec (at T = 1) per member of the grid; a per-layer value (a tuple) goes only with
-    the depth of its length; refuse a value that fits no member, naming it."""
-    members, errors, used = [], {}, set()
-    for L in L_values:
-        for M in M_values:
-            for R, cell, bias, dil in itertools.product(R_values, cell_values, bias_values, dilation_values):
-                values = {"R": R, "cell": cell, "dilations": dil}
-                if any(isinstance(v, (tuple, list)) and len(v) != L for v in values.values()):
-                    continue  # per-layer values of another depth
-                try:
-                    members.append(RACSpec(M=M, R=R, L=L, T=1, cell=cell, bias=bias, dilations=dil))
-                except SpecError as err:
-                    errors.setdefault((R, cell, bias, dil), str(err))
-                    continue
-                used.update({("R", _hashable(R)), ("cell", _hashable(cell)), ("bias", bias),
-                             ("dilations", _hashable(dil))})
-    for name, values in (("R", R_values), ("cell", cell_values), ("bias", bias_values),
-                         ("dilations", dilation_values)):
+    """One spec (at T = 1) per member of the grid, refused up front with one line if a value
+    makes no valid spec: a per-layer value (a tuple) needs one value per layer of every depth
+    swept (so ``--L 1,2 --R 2,3`` is an error, not a silent sweep of depth 2 only)."""
+    members = []
+    for name, values in (("R", R_values), ("cell", cell_values), ("dilations", dilation_values)):
         for v in values:
-            if (name, _hashable(v)) not in used:
-                why = next((e for k, e in errors.items() if _hashable(v) in map(_hashable, k)), None)
-                raise SpecError(f"{name}={v!r} fits no member of the grid (L in {list(L_values)}): "
-                                + (why or "a per-layer value needs as many values as layers"))
+            if isinstance(v, (tuple, list)) and any(len(v) != L for L in L_values):
+                raise SpecError(f"{name}={','.join(map(str, v))} gives one value per layer for L={len(v)}, but "
+                                f"the grid has L in {list(L_values)}; sweep that depth alone (--L {len(v)}), or "
+                                f"repeat the option for a grid of values (--{name} a --{name} b)")
+    for L, M, R, cell, bias, dil in itertools.product(L_values, M_values, R_values, cell_values, bias_values,
+                                                      dilation_values):
+        members.append(RACSpec(M=M, R=R, L=L, T=1, cell=cell, bias=bias, dilations=dil))
     return members
 
 
@@ -362,12 +356,12 @@ def bounds_table(
         ``x.sqlite``, ``x.csv`` and ``x.json``. Exports hold every row of the store.
     L_values, M_values, R_values, T_values, partitions
         The grid; partitions are names for :meth:`Partition.parse`. An R value may be a
-        tuple of per-layer widths: it is combined only with the depth of its length.
+        tuple of per-layer widths (then every depth in ``L_values`` must have that many layers).
     cell_values, bias_values, dilation_values
         The members swept (default: the plain RAC): each value is one cell (``"mi"``,
         ``"cp:K"``, ``"full"``) or a tuple per layer, a bias flag, one dilation or a tuple
-        per layer. Every combination that makes a valid spec is a member; a value that
-        fits no member of the grid is refused up front.
+        per layer. Every combination is a member; one that makes no valid spec (e.g. bias
+        with a ``cp`` cell) is refused up front with one line.
     rng : int
         Base seed; row seeds come from :func:`tnrnn.bounds.case_seed`. It is part of each
         row's key: a sweep with another seed adds its own rows beside the first ones.
