@@ -39,6 +39,11 @@ def test_rows_of_twins_never_print_alike_and_hold_their_own_ranks():
     assert len(set(lines)) == 3  # the text table: R 3,2 and the cell/dilation columns tell them apart
     for spec, row in zip(TWINS, rows):
         assert row.spec == spec and (row.R, row.cell, row.dilations) == (spec.R, spec.cell, spec.dilations)
+        d = row.to_dict()
+        assert (d["R"], d["cell"], d["bias"], d["dilations"]) == ([3, 2], spec.cell if isinstance(spec.cell, str)
+                                                                  else list(spec.cell), False,
+                                                                  1 if spec.plain or spec.dilations == (1, 1)
+                                                                  else list(spec.dilations))
         assert row.exact == separation_rank(spec, "start-end", rng=row.seed).rank  # its own rank
     assert [r.exact for r in rows] == [18, 18, 10]
 
