@@ -157,3 +157,20 @@ def test_recomputed_atlas_rows_have_the_same_bounds():
         for name, value in got.items():
             if name != "mincut":
                 assert value == r[name], (r["M"], r["R"], r["L"], r["T"], r["partition"], name)
+
+
+def test_the_registry_sits_below_the_rank_layer():
+    """boundset imports only the spec, the partition, copies, formulas and errors (not even
+    lazily): the rank layer reads it, and the min-cut's value is computed above it."""
+    import ast
+
+    import tnrnn.boundset
+
+    allowed = {"errors", "partition", "spec", "copies", "formulas", "registry", "members", "declarations"}
+    for path in Path(tnrnn.boundset.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                names = [node.module or a.name for a in node.names]
+                assert all(n.split(".")[0] in allowed for n in names), (path.name, names)
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("tnrnn") for a in node.names), (path.name, node.names)

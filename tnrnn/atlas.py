@@ -43,7 +43,8 @@ def largest_T(L: int, T_max: Mapping[int, int] | None = None) -> int:
 def atlas_passes(L_values: Iterable[int] = (2, 3, 1, 4), M_values: Iterable[int] = range(1, 7),
                  R_values: Iterable[int | tuple[int, ...]] = range(1, 7),
                  T_max: Mapping[int, int] | None = None, *, cell_values: Iterable[Any] = ("mi",),
-                 bias_values: Iterable[bool] = (False,), dilation_values: Iterable[Any] = (1,)) -> list[dict[str, Any]]:
+                 bias_values: Iterable[bool] = (False,),
+                 dilation_values: Iterable[Any] = (1,)) -> list[dict[str, Any]]:
     """The sweeps of the atlas, in the order they run: Start-End and interleaved for every
     depth first, then every ``split:k`` for every depth (T up to ``T_max[L]``, default
     :data:`T_MAX`), so a time budget spreads over the depths.

@@ -5,6 +5,11 @@ Recurrent Networks", arXiv:1710.09431 (earlier: "Benefits of Depth for Long-Term
 Recurrent Networks", ICLR 2018 workshop). Each function says whether its value is a
 theorem of the paper, a conjecture of the paper, or a bound derived for tnrnn.
 All values are exact integers (they overflow 64 bits quickly).
+
+These are the pure closed forms on integers. The bounds as the rest of tnrnn sees them (on a
+spec and a partition, for every member of the family, with where each applies, labels and
+proofs) are declared once in the registry of :mod:`tnrnn.boundset`, whose declarations use
+these forms as the fast kernel of the plain RAC.
 """
 
 from __future__ import annotations

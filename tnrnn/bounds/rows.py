@@ -8,6 +8,8 @@ For a (spec, partition):
   weights": it is checked against the rank of random weights, which is generic with the
   probability the rank result states.
 - ``exact``: :func:`tnrnn.rank.separation_rank` (probes over F_p).
+- every bound of the registry (:mod:`tnrnn.boundset`), one column each, in table order;
+  the bounds tnrnn declares are:
 - upper bounds, valid for every weight setting: ``mincut``
   (:func:`tnrnn.mincut.mincut_bound`), ``degree`` (:func:`tnrnn.formulas.degree_bound`,
   any partition), ``symmetric`` (:func:`tnrnn.formulas.symmetric_copies_bound` over the
@@ -189,7 +191,7 @@ class BoundRow:
     A: tuple[int, ...]
     exact: int
     proven_by: str | None
-    bounds: Mapping[str, int | None]
+    bounds: Mapping[str, int | None] = field(hash=False)
     lower_status: str | None
     certified: bool
     failure_bound: float | None
