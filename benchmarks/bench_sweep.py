@@ -57,7 +57,8 @@ def _grid(rows: int, base: dict = GRID) -> dict:
 
 def _cli_args(grid: dict) -> list[str]:
     join = lambda xs: ",".join(map(str, xs))  # noqa: E731
-    return ["sweep", "--L", join(grid["L_values"]), "--M", join(grid["M_values"]), "--R", join(grid["R_values"]),
+    widths = [a for R in grid["R_values"] for a in ("--R", str(R))]  # repeated: a grid of widths (3,2 is per layer)
+    return ["sweep", "--L", join(grid["L_values"]), "--M", join(grid["M_values"]), *widths,
             "--T", join(grid["T_values"]), "--partition", ";".join(grid["partitions"])]
 
 

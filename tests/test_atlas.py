@@ -86,6 +86,32 @@ def test_cli_atlas(capsys, tmp_path):
     assert (tmp_path / "atlas.csv").exists()
 
 
+def test_cli_atlas_of_members_has_their_columns_and_heatmap_rows(capsys, tmp_path, monkeypatch):
+    """--R 3,2 --cell mi --cell mi,cp:2: two members of depth 2, with the same M, R, L;
+    their rows, summary counts and heatmap rows stay apart."""
+    import tnrnn.atlas as atlas_mod
+
+    code = main(["atlas", "--out", str(tmp_path), "--L", "2", "--M", "2", "--R", "3,2", "--cell", "mi",
+                 "--cell", "mi,cp:2", "--T-max", "2:4", "--max-rank", "60"])
+    assert code == 0 and "atlas_L2.png" in capsys.readouterr().out
+    rows = read_bounds_table(tmp_path / "atlas.sqlite")
+    cells = {json.dumps(r["cell"]) for r in rows}
+    assert cells == {'"mi"', '["mi", "cp:2"]'} and all(r["R"] == [3, 2] for r in rows)
+    assert len(rows) == len({(json.dumps(r["cell"]), r["T"], r["partition"]) for r in rows})
+    assert "cell" in (tmp_path / "atlas.csv").read_text().splitlines()[0].split(",")
+    labels = []
+    import matplotlib.axes
+
+    real = matplotlib.axes.Axes.set_yticks
+    def spy(self, ticks, names=None, **kw):
+        labels.append(list(names or []))
+        return real(self, ticks, names, **kw)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_yticks", spy)
+    atlas_mod.plot_atlas(rows, tmp_path)
+    assert len(labels) == 1 and sorted(labels[0]) == ["M=2 R=3,2 cell=mi", "M=2 R=3,2 cell=mi,cp:2"]
+
+
 def test_cli_atlas_T_max_and_a_depth_beyond_the_table(capsys, tmp_path):
     """--T-max sets the largest T per depth; a depth the table does not list (5) takes the
     deepest listed depth's value instead of failing (it raised KeyError: 5)."""

@@ -188,8 +188,17 @@ def test_table_violation_is_written_then_raised(tmp_path, monkeypatch):
     assert row["status"] == "VIOLATION"
 
 
-def test_boundrow_is_a_dataclass_of_the_row():
-    assert {f.name for f in dataclasses.fields(BoundRow)} >= {"lower", "exact", "mincut", "degree"}
+def test_boundrow_is_a_dataclass_of_the_whole_spec_and_every_registered_bound():
+    from tnrnn.boundset import bound_names
+
+    assert {f.name for f in dataclasses.fields(BoundRow)} >= {"M", "R", "L", "T", "cell", "bias", "dilations",
+                                                              "exact", "bounds"}
+    row = bound_row(RACSpec(M=2, R=2, L=2, T=4), "start-end", rng=0)
+    assert tuple(row.bounds) == bound_names()
+    assert (row.lower, row.degree, row.mincut) == (row.bounds["lower"], row.bounds["degree"], row.bounds["mincut"])
+    assert dataclasses.replace(row, degree=5).bounds["degree"] == 5 and row.degree == 6
+    with pytest.raises(AttributeError, match="no field or bound 'nope'"):
+        row.nope
 
 
 # --------------------------------------------------------------------------- boundary-ideal bound and proven ranks
@@ -242,12 +251,15 @@ def test_ideal_bound_violation_is_loud_and_the_probe_cap_catches_it(monkeypatch)
     with pytest.raises(BoundViolationError, match="ideal upper bound 41"):
         check_row(dataclasses.replace(row, ideal=41))
     # a wrong (too small) ideal bound in the probe cap: the growth loop reaches cap + 1 and says so
-    import tnrnn.formulas as formulas  # the one list of closed forms the probe cap takes
+    from tnrnn.boundset import get_bound, register  # the one registry the probe cap reads
 
-    real = formulas.boundary_ideal_bound
-    monkeypatch.setattr(formulas, "boundary_ideal_bound", lambda *a: real(*a) - 1)
-    with pytest.raises(BoundViolationError, match="exceeds the proven upper bound 41"):
-        separation_rank(spec, part, rng=0)
+    real = get_bound("ideal")
+    register(dataclasses.replace(real, value=lambda s, p: real.value(s, p) - 1), replace=True)
+    try:
+        with pytest.raises(BoundViolationError, match="exceeds the proven upper bound 41"):
+            separation_rank(spec, part, rng=0)
+    finally:
+        register(real, replace=True)
 
 
 def test_proven_flag_of_rows_and_results():

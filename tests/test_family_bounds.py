@@ -17,7 +17,11 @@ import pytest
 from tnrnn import Partition, RACSpec, TnrnnError, mincut_bound, random_modular_weights
 from tnrnn import family_bounds as fb
 from tnrnn import formulas
+from tnrnn.boundset.members import _ideal_value
 from tnrnn.rac import forward
+
+from specs import MEMBERS
+from specs import PARTITIONS as PARTS
 
 
 def rank_mod_p(a: np.ndarray, p: int) -> int:
@@ -54,38 +58,16 @@ def probe_rank(spec: RACSpec, partition: Partition, n: int, seed: int) -> int:
     return rank_mod_p(y.reshape(n, n), p)
 
 
-MEMBERS = [
-    dict(M=2, R=3, L=1, T=6),
-    dict(M=2, R=6, L=1, T=8, cell="cp:3"),
-    dict(M=3, R=4, L=1, T=6, cell="full"),
-    dict(M=2, R=3, L=1, T=6, bias=True),
-    dict(M=2, R=3, L=1, T=8, dilations=2),
-    dict(M=2, R=3, L=1, T=12, dilations=3),
-    dict(M=2, R=2, L=2, T=6),
-    dict(M=2, R=(3, 2), L=2, T=6),
-    dict(M=2, R=(2, 3), L=2, T=6),
-    dict(M=3, R=3, L=2, T=6, cell="cp:2"),
-    dict(M=2, R=3, L=2, T=4, cell=("cp:2", "mi")),
-    dict(M=2, R=2, L=2, T=6, cell="full"),
-    dict(M=2, R=2, L=2, T=6, cell=("full", "cp:3")),
-    dict(M=2, R=2, L=2, T=4, bias=True),
-    dict(M=2, R=2, L=2, T=8, dilations=(1, 2)),
-    dict(M=2, R=2, L=2, T=8, dilations=(2, 1)),
-    dict(M=2, R=(2, 3), L=2, T=6, cell=("mi", "cp:2"), dilations=(2, 1)),
-    dict(M=2, R=2, L=3, T=4, cell=("mi", "full", "cp:2")),
-    dict(M=2, R=(2, 2, 3), L=3, T=4),
-]
-PARTS = ["start-end", "interleaved", "split:1"]
 
 
-def _ids(kw):
-    return repr(RACSpec(**kw))[8:-1]
+def _ids(spec):
+    return repr(spec)[8:-1]
 
 
 @pytest.mark.parametrize("kw", MEMBERS, ids=_ids)
 @pytest.mark.parametrize("part", PARTS)
 def test_every_bound_is_at_least_the_exact_rank(kw, part):
-    spec = RACSpec(**kw)
+    spec = kw
     partition = Partition.coerce(part, spec.T)
     bounds = fb.member_upper_bounds(spec, partition)
     bounds["mincut"] = mincut_bound(spec, partition).bound
@@ -100,16 +82,16 @@ def test_every_bound_is_at_least_the_exact_rank(kw, part):
 
 
 TIGHT = [  # (spec, partition, bound name) where the generic rank meets the bound (measured)
-    (dict(M=2, R=6, L=1, T=8, cell="cp:3"), "start-end", "symmetric"),      # min(R, K) = 3
-    (dict(M=2, R=3, L=1, T=6, bias=True), "start-end", "symmetric"),        # R + 1 = 4
-    (dict(M=2, R=9, L=1, T=4, bias=True), "start-end", "degree"),           # (M + 1)^2 = 9 < R + 1
-    (dict(M=2, R=5, L=1, T=8, dilations=2), "start-end", "degree"),         # M^2 = 4: x^2, x^4 read
-    (dict(M=2, R=(3, 2), L=2, T=6), "start-end", "ideal"),                  # 2 * (10 - 1)
-    (dict(M=3, R=3, L=2, T=6, cell=("cp:2", "mi")), "start-end", "ideal"),  # 3 * (4 - 0)
-    (dict(M=2, R=(3, 4), L=2, T=6, cell=("mi", "cp:2")), "start-end", "ideal"),   # K_2 (10 - 1)
-    (dict(M=2, R=3, L=2, T=8, cell=("cp:3", "cp:2")), "start-end", "ideal"),       # 2 (15 - 1)
-    (dict(M=2, R=2, L=2, T=8, dilations=(2, 1)), "start-end", "symmetric"),  # 2 * mset(2, 2)^2 * 2
-    (dict(M=2, R=2, L=2, T=8, dilations=(1, 2)), "start-end", "symmetric"),  # 2 * mset(2, 2)
+    (RACSpec(M=2, R=6, L=1, T=8, cell="cp:3"), "start-end", "symmetric"),      # min(R, K) = 3
+    (RACSpec(M=2, R=3, L=1, T=6, bias=True), "start-end", "symmetric"),        # R + 1 = 4
+    (RACSpec(M=2, R=9, L=1, T=4, bias=True), "start-end", "degree"),           # (M + 1)^2 = 9 < R + 1
+    (RACSpec(M=2, R=5, L=1, T=8, dilations=2), "start-end", "degree"),         # M^2 = 4: x^2, x^4 read
+    (RACSpec(M=2, R=(3, 2), L=2, T=6), "start-end", "ideal"),                  # 2 * (10 - 1)
+    (RACSpec(M=3, R=3, L=2, T=6, cell=("cp:2", "mi")), "start-end", "ideal"),  # 3 * (4 - 0)
+    (RACSpec(M=2, R=(3, 4), L=2, T=6, cell=("mi", "cp:2")), "start-end", "ideal"),   # K_2 (10 - 1)
+    (RACSpec(M=2, R=3, L=2, T=8, cell=("cp:3", "cp:2")), "start-end", "ideal"),       # 2 (15 - 1)
+    (RACSpec(M=2, R=2, L=2, T=8, dilations=(2, 1)), "start-end", "symmetric"),  # 2 * mset(2, 2)^2 * 2
+    (RACSpec(M=2, R=2, L=2, T=8, dilations=(1, 2)), "start-end", "symmetric"),  # 2 * mset(2, 2)
 ]
 
 
@@ -117,7 +99,7 @@ TIGHT = [  # (spec, partition, bound name) where the generic rank meets the boun
 def test_bounds_meet_the_exact_rank(kw, part, name):
     """The member forms are not only valid but reached: a wrong form (M for M + 1 with
     bias, R for min(R, K), ...) would sit below the rank or above it here."""
-    spec = RACSpec(**kw)
+    spec = kw
     partition = Partition.coerce(part, spec.T)
     bounds = fb.member_upper_bounds(spec, partition)
     value = bounds[name]
@@ -139,8 +121,13 @@ def test_plain_specs_give_the_plain_formulas(M, R, L, T):
             m = split[1]
             assert fb.member_symmetric_bound(spec, p) == formulas.symmetric_copies_bound(R, L, 2 * m)
             if L >= 2:
-                assert fb._ideal_value(spec, m) == formulas.boundary_ideal_bound(M, R, L, p)
-        assert fb.member_upper_bounds(spec, p) == formulas.upper_bounds(M, R, L, p)
+                assert _ideal_value(spec, m) == formulas.boundary_ideal_bound(M, R, L, p)
+        want = {"degree": formulas.degree_bound(M, L, p)}
+        if split is not None:
+            want["symmetric"] = formulas.symmetric_copies_bound(R, L, 2 * split[1])
+            if L >= 2:
+                want["ideal"] = formulas.boundary_ideal_bound(M, R, L, p)
+        assert fb.member_upper_bounds(spec, p) == want
     if L == 1:
         assert fb.shallow_member_bound(spec, Partition.start_end(T)) == formulas.shallow_start_end_rank(M, R, T)
 
@@ -216,7 +203,7 @@ def test_the_rank_engine_agrees_with_the_probe_rank_here(kw):
     as the independent probe rank above, and never passes a member bound."""
     from tnrnn import separation_rank
 
-    spec = RACSpec(**kw)
+    spec = kw
     part = Partition.start_end(spec.T)
     bounds = fb.member_upper_bounds(spec, part)
     bounds["mincut"] = mincut_bound(spec, part).bound

@@ -325,7 +325,7 @@ def test_the_up_front_check_equals_the_full_check_and_skips_needless_min_cuts(mo
 @pytest.mark.parametrize("cheapest_first", [False, True])
 def test_send_order_keeps_each_group_in_T_order_and_puts_costly_or_cheap_rows_first(cheapest_first):
     from tnrnn.bounds.table import _cases, _send_order
-    from tnrnn.formulas import smallest_upper_bound_log2
+    from tnrnn.boundset import smallest_upper_bound_log2
 
     groups = _cases([1, 2, 3], [1, 2, 4], [1, 3], [2, 4, 6, 8, 10], ["start-end", "split:1", "interleaved"])
     order = _send_order(groups, cheapest_first)
@@ -336,7 +336,7 @@ def test_send_order_keeps_each_group_in_T_order_and_puts_costly_or_cheap_rows_fi
 
     def cost(case):
         spec, part = case
-        return smallest_upper_bound_log2(spec.M, spec.R, spec.L, part)[0], spec.T
+        return smallest_upper_bound_log2(spec, part)[0], spec.T
 
     costs = [cost(case) for _, case in order]
     if cheapest_first:  # every group's costs grow with T here, so the merge is sorted

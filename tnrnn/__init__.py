@@ -30,6 +30,7 @@ from .formulas import (
     shallow_start_end_rank,
     symmetric_copies_bound,
 )
+from .boundset import Bound
 from .family_bounds import (
     member_degree_bound,
     member_ideal_bound,
@@ -87,6 +88,8 @@ __all__ = [
     # bounds for members of the RAC family
     "member_degree_bound", "member_symmetric_bound", "member_ideal_bound", "shallow_member_bound",
     "member_upper_bounds",
+    # the registry of bounds (tnrnn.boundset): each bound one declaration
+    "Bound",
     # drawing
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",
     "network_layout", "chain_layout", "lattice_layout",

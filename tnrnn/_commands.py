@@ -41,16 +41,17 @@ def cmd_bound(args: argparse.Namespace) -> int:
     from .bounds.summary import bounds_summary
 
     spec, part = _spec_partition(args)
+    from .boundset import registered
+
     s = bounds_summary(spec, part, max_nodes=args.max_nodes)
-    lines = [
-        f"{spec}, partition {part.name} (A = {list(part.A)})",
-        f"  min-cut bound      {_fmt(s['mincut'])}  (log2 {s['mincut_log2']:.3f}, {s['mincut_edges']} cut edges)",
-        f"  degree bound       {_fmt(s['degree'])}",
-        f"  symmetric copies   {_fmt(s['symmetric'])}",
-        f"  boundary ideal     {_fmt(s['ideal'])}",
-        f"  all-chains cut     {_fmt(s['all_chains'])}",
-        f"  paper lower bound  {_fmt(s['lower'])}" + (f"  ({s['lower_status']})" if s["lower_status"] else ""),
-    ]
+    lines = [f"{spec}, partition {part.name} (A = {list(part.A)})"]
+    for b in [*registered("upper"), *registered("lower")]:  # every registered bound, by its label
+        extra = ""
+        if b.name == "mincut":
+            extra = f"  (log2 {s['mincut_log2']:.3f}, {s['mincut_edges']} cut edges)"
+        elif s.get(f"{b.name}_status"):
+            extra = f"  ({s[f'{b.name}_status']})"
+        lines.append(f"  {b.label:<21}{_fmt(s.get(b.name))}{extra}")
     _print(args, s, "\n".join(lines))
     return 0
 
@@ -77,7 +78,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     spec, part = _spec_partition(args)
     (row,) = check_bounds([(spec, part)], rng=args.seed, max_probes=args.max_probes)
     d = row.to_dict()
-    order = ["lower", "exact", "mincut", "degree", "symmetric", "ideal", "all_chains"]
+    from .boundset import bound_names
+
+    order = [*bound_names("lower"), "exact", *bound_names("upper")]
     status = (f"proven: generic rank = {row.exact} ({row.proven_by} bound)" if row.proven else
               f"exact rank is a certified lower bound (= generic rank with probability >= 1 - "
               f"{row.failure_bound:.3g})")
@@ -103,11 +106,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     parts = [p.strip() for p in args.partition.split(";") if p.strip()]
     rows = bounds_table(
-        args.output, L_values=args.L, M_values=args.M, R_values=args.R, T_values=args.T,
+        args.output, L_values=args.L, M_values=args.M, T_values=args.T, **member_grid(args),
         partitions=parts, rng=args.seed, workers=workers, scheduler=args.scheduler,
     )
     print(_sweep_line(rows, store_path, exports))
     return 0
+
+
+def member_grid(args: argparse.Namespace) -> dict:
+    """The member grid of ``sweep``/``atlas`` arguments, as keyword arguments of
+    :func:`tnrnn.bounds.bounds_table` (defaults where an option was not given)."""
+    return {"R_values": args.R or args.R_default, "cell_values": args.cell or ["mi"],
+            "bias_values": [bool(args.bias)], "dilation_values": args.dilations or [1]}
 
 
 def _sweep_line(rows: list[dict], store_path: Path, exports: list[Path]) -> str:
@@ -200,7 +210,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_atlas(args: argparse.Namespace) -> int:
     from .atlas import make_atlas
 
-    paths = make_atlas(args.out, L_values=args.L, M_values=args.M, R_values=args.R, max_rank=args.max_rank,
+    paths = make_atlas(args.out, L_values=args.L, M_values=args.M, **member_grid(args), max_rank=args.max_rank,
                        max_row_seconds=args.max_seconds, budget_seconds=args.budget, seed=args.seed,
                        workers=args.workers, T_max=args.T_max)
     print("\n".join(str(p) for p in paths))

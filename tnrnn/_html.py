@@ -89,6 +89,21 @@ def value_text(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+#: Columns holding one value per layer, in layer order (never shown as a set of steps).
+PER_LAYER_COLUMNS = ("R", "cell", "dilations")
+
+
+def column_text(column: str, value: Any) -> str:
+    """:func:`value_text` of one cell of a row table; per-layer columns keep their order.
+
+    >>> column_text("R", [3, 2]), column_text("R", [2, 3]), column_text("A", [3, 1, 2])
+    ('3,2', '2,3', '{1..3}')
+    """
+    if column in PER_LAYER_COLUMNS and isinstance(value, (tuple, list)):
+        return ",".join(map(str, value))
+    return value_text(value)
+
+
 def html_table(title: str, rows: Iterable[tuple[str, Any]], extra: str = "") -> str:
     """A two-column key/value table with a bold caption; rows whose value is None are left out.
 
@@ -127,7 +142,7 @@ def rows_text(title: str, rows: Sequence[Any], max_rows: int = 20) -> str:
     shown: list[dict | None] = list(dicts)
     if len(dicts) > max_rows:
         shown = dicts[:max_rows // 2] + [None] + dicts[-(max_rows // 2):]
-    cells = [[value_text(d.get(c)) if d is not None else "…" for c in columns] for d in shown]
+    cells = [[column_text(c, d.get(c)) if d is not None else "…" for c in columns] for d in shown]
     width = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     lines = [f"{title} ({len(dicts)} row{'s' if len(dicts) != 1 else ''})",
              "  ".join(c.rjust(w) for c, w in zip(columns, width)).rstrip()]
@@ -155,7 +170,7 @@ def rows_html(title: str, rows: Sequence[Any], columns: Sequence[str] | None = N
             body.append(f"<tr><td colspan='{len(columns)}' style='{_CELL};text-align:center'>"
                         f"… {len(dicts) - MAX_TABLE_ROWS} rows not shown …</td></tr>")
             continue
-        body.append("<tr>" + "".join(f"<td style='{_CELL}'>{html.escape(value_text(d.get(c)))}</td>"
+        body.append("<tr>" + "".join(f"<td style='{_CELL}'>{html.escape(column_text(c, d.get(c)))}</td>"
                                      for c in columns) + "</tr>")
     caption = f"{title} ({len(dicts)} row{'s' if len(dicts) != 1 else ''})"
     return (f"<table class='tnrnn' style='{_CSS}'><caption style='text-align:left'><b>"

@@ -41,8 +41,10 @@ def largest_T(L: int, T_max: Mapping[int, int] | None = None) -> int:
 
 
 def atlas_passes(L_values: Iterable[int] = (2, 3, 1, 4), M_values: Iterable[int] = range(1, 7),
-                 R_values: Iterable[int] = range(1, 7),
-                 T_max: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+                 R_values: Iterable[int | tuple[int, ...]] = range(1, 7),
+                 T_max: Mapping[int, int] | None = None, *, cell_values: Iterable[Any] = ("mi",),
+                 bias_values: Iterable[bool] = (False,),
+                 dilation_values: Iterable[Any] = (1,)) -> list[dict[str, Any]]:
     """The sweeps of the atlas, in the order they run: Start-End and interleaved for every
     depth first, then every ``split:k`` for every depth (T up to ``T_max[L]``, default
     :data:`T_MAX`), so a time budget spreads over the depths.
@@ -50,11 +52,16 @@ def atlas_passes(L_values: Iterable[int] = (2, 3, 1, 4), M_values: Iterable[int]
     >>> [(p["L_values"], p["partitions"][:2], len(p["partitions"])) for p in atlas_passes([4, 1])]
     [([4], ['start-end', 'interleaved'], 2), ([1], ['start-end', 'interleaved'], 2), ([4], ['split:1', 'split:2'], 11), ([1], ['split:1', 'split:2'], 23)]
     """
-    M_values, R_values = list(M_values), list(R_values)
+    M_values = list(M_values)
+    members = {"R_values": list(R_values), "cell_values": list(cell_values), "bias_values": list(bias_values),
+               "dilation_values": list(dilation_values)}
     first, then = [], []
     for L in L_values:
         T = list(range(2, largest_T(L, T_max) + 1))
-        grid = {"L_values": [L], "M_values": M_values, "R_values": R_values, "T_values": T}
+        fit = dict(members)
+        if fit["cell_values"] == ["mi"] and fit["bias_values"] == [False] and fit["dilation_values"] == [1]:
+            fit = {"R_values": fit["R_values"]}  # the plain atlas
+        grid = {"L_values": [L], "M_values": M_values, **fit, "T_values": T}
         first.append({**grid, "partitions": ["start-end", "interleaved"]})
         then.append({**grid, "partitions": [f"split:{k}" for k in range(1, T[-1])]})
     return first + then
@@ -65,16 +72,21 @@ ATLAS_PASSES = atlas_passes()
 
 
 def make_atlas(out: str | Path = "figures", *, L_values: Iterable[int] = (2, 3, 1, 4),
-               M_values: Iterable[int] = range(1, 7), R_values: Iterable[int] = range(1, 7),
+               M_values: Iterable[int] = range(1, 7), R_values: Iterable[int | tuple[int, ...]] = range(1, 7),
                T_max: Mapping[int, int] | None = None, max_rank: int = 2000, max_row_seconds: float = 60.0,
                budget_seconds: float | None = None, seed: int = 0, workers: int = 1,
-               progress: bool = True) -> list[Path]:
+               progress: bool = True, cell_values: Iterable[Any] = ("mi",), bias_values: Iterable[bool] = (False,),
+               dilation_values: Iterable[Any] = (1,)) -> list[Path]:
     """Compute (or resume) the atlas into ``out`` and write its tables, summary and figures.
 
     Parameters
     ----------
     out : folder of ``atlas.{sqlite,csv,json}``, ``atlas_summary.json``, ``atlas_L*.png``
-    L_values, M_values, R_values, T_max : the grid (T and partitions: :func:`atlas_passes`)
+    L_values, M_values, R_values, T_max : the grid (T and partitions: :func:`atlas_passes`); an R
+        value may be a tuple of per-layer widths (then every depth swept must have that many layers)
+    cell_values, bias_values, dilation_values
+        The members of the family swept (default: the plain RAC), as in
+        :func:`tnrnn.bounds.bounds_table` (a per-layer tuple needs one value per layer of every depth).
     max_rank : int
         Refuse rows whose proven upper bound is above this (their probe matrix could be
         larger than ``max_rank + 1`` square); T stops growing there.
@@ -97,7 +109,8 @@ def make_atlas(out: str | Path = "figures", *, L_values: Iterable[int] = (2, 3, 
     out.mkdir(parents=True, exist_ok=True)
     stem = out / "atlas"
     t0 = time.perf_counter()
-    passes = atlas_passes(L_values, M_values, R_values, T_max)
+    passes = atlas_passes(L_values, M_values, R_values, T_max, cell_values=cell_values, bias_values=bias_values,
+                          dilation_values=dilation_values)
     for i, grid in enumerate(passes):
         left = None  # each pass gets an equal share of what is left, so every depth gets rows
         if budget_seconds is not None:
@@ -121,10 +134,33 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, indent=1, sort_keys=True) + "\n"
 
 
+def _plain(r: dict[str, Any]) -> bool:
+    """True for a row of the paper's RAC (rows without member columns are plain)."""
+    from .bounds.rows import row_member
+
+    member = row_member(r)
+    return not isinstance(member[2], tuple) and member[3:] == ("mi", False, 1)
+
+
 def _depth2_formula(r: dict[str, Any]) -> int | None:
-    if r.get("ideal") is None or r.get("mincut") is None:
+    """The measured depth-2 formula min(ideal, degree, min-cut), for plain rows only."""
+    if r.get("ideal") is None or r.get("mincut") is None or not _plain(r):
         return None
     return min(r["ideal"], r["degree"], r["mincut"])
+
+
+def _bounds() -> tuple[str, ...]:
+    """The bound columns of the atlas: every registered bound, uppers first, in table order."""
+    from .boundset import bound_names
+
+    return (*bound_names("upper"), *bound_names("lower"))
+
+
+def _tight_columns() -> tuple[tuple[str, str], ...]:
+    """(name, label) of the bounds in the summary table: every plotted registered bound."""
+    from .boundset import registered
+
+    return tuple((b.name, b.label) for b in (*registered("upper"), *registered("lower")) if b.plotted)
 
 
 def atlas_summary(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -141,7 +177,7 @@ def atlas_summary(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """
     rows = list(rows)
     ok = [r for r in rows if r.get("status") == "ok"]
-    bounds = ("mincut", "degree", "symmetric", "ideal", "all_chains", "lower")
+    bounds = _bounds()
     per_depth = {}
     for L in sorted({r["L"] for r in ok}):
         rs = [r for r in ok if r["L"] == L]
@@ -168,7 +204,7 @@ def atlas_summary(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
             "start_end": [sum(r["exact"] == _depth2_formula(r) for r in se2), len(se2)],
             "other_prefix": [len(other2) - len(fails), len(other2)],
             "failures_other_prefix": [[r["M"], r["R"], r["T"], r["partition"], r["exact"], _depth2_formula(r)]
-                                      for r in fails],
+                                      for r in fails],  # plain rows only: M, R say the whole spec
         },
         "per_depth": per_depth,
     }
@@ -189,15 +225,21 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"{d2['start_end'][1]} rows (so the depth-2 formula is proven there); other prefix partitions: "
         f"{d2['other_prefix'][0]} of {d2['other_prefix'][1]}.",
         "",
-        "| L | rows | proven | largest T | largest rank | tight: min-cut | degree | symmetric | ideal | "
-        "paper lower |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| L | rows | proven | largest T | largest rank | "
+        + " | ".join(f"tight: {label}" for _, label in _tight_columns()) + " |",
+        "|---:|---:|---:|---:|---:|" + "---:|" * len(_tight_columns()),
     ]
     for L, s in summary["per_depth"].items():
         tight, defined = s["tight"], s["defined"]
-        cells = [f"{tight[b]}/{defined[b]}" for b in ("mincut", "degree", "symmetric", "ideal", "lower")]
+        cells = [f"{tight.get(b, 0)}/{defined.get(b, 0)}" for b, _ in _tight_columns()]
         lines.append(f"| {L} | {s['rows']} | {s['proven']} | {s['max_T']} | {s['max_exact']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _varying(members: list[tuple]) -> list[str]:
+    """M and R, and whichever of cell, bias and dilations varies among the members."""
+    names = ("L", "M", "R", "cell", "bias", "dilations")
+    return ["M", "R"] + [names[i] for i in (3, 4, 5) if len({m[i] for m in members}) > 1]
 
 
 def plot_atlas(rows: Iterable[dict[str, Any]], out: str | Path) -> list[Path]:
@@ -209,6 +251,7 @@ def plot_atlas(rows: Iterable[dict[str, Any]], out: str | Path) -> list[Path]:
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from .bounds.rows import member_text, row_member
     from .drawing import write_figure
     from .drawing.plots import log10_value
 
@@ -216,9 +259,9 @@ def plot_atlas(rows: Iterable[dict[str, Any]], out: str | Path) -> list[Path]:
     paths = []
     for L in sorted({r["L"] for r in rows}):
         rs = [r for r in rows if r["L"] == L]
-        names = [b for b in ("lower", "mincut", "degree", "symmetric", "ideal", "tightest_upper")
-                 if any(r.get(b) for r in rs)]
-        pairs = sorted({(r["M"], r["R"]) for r in rs})
+        names = [b for b in (*(n for n, _ in _tight_columns()), "tightest_upper") if any(r.get(b) for r in rs)]
+        members = {row_member(r): r for r in rs}
+        pairs = sorted(members, key=lambda m: tuple(map(str, m[1:])))
         Ts = sorted({r["T"] for r in rs})
         fig, axes = plt.subplots(1, len(names), figsize=(2.2 * len(names) + 1.6, 0.16 * len(pairs) + 2.0),
                                  sharey=True, squeeze=False, layout="constrained")
@@ -226,7 +269,7 @@ def plot_atlas(rows: Iterable[dict[str, Any]], out: str | Path) -> list[Path]:
             grid = np.full((len(pairs), len(Ts)), np.nan)
             for r in rs:
                 if r.get(name) is not None:
-                    grid[pairs.index((r["M"], r["R"])), Ts.index(r["T"])] = (
+                    grid[pairs.index(row_member(r)), Ts.index(r["T"])] = (
                         log10_value(r[name]) - log10_value(r["exact"]))
             lim = 2.0
             image = ax.imshow(np.clip(grid, -lim, lim), aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
@@ -236,7 +279,7 @@ def plot_atlas(rows: Iterable[dict[str, Any]], out: str | Path) -> list[Path]:
             ax.set_xticks(range(0, len(Ts), step), [str(t) for t in Ts[::step]], fontsize=6)
             ax.set_xlabel("T", fontsize=8)
             ax.set_facecolor("#b8b8b8")  # not computed: darker than any tight (white) cell
-        axes[0][0].set_yticks(range(len(pairs)), [f"M={m} R={r}" for m, r in pairs], fontsize=5)
+        axes[0][0].set_yticks(range(len(pairs)), [member_text(m, _varying(pairs)) for m in pairs], fontsize=5)
         fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="log10(bound / exact)")
         fig.suptitle(f"L = {L}, Start-End: log10(bound / exact rank); 0 = tight, clipped at ±2, "
                      "grey = not computed", fontsize=9)

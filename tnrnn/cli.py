@@ -73,6 +73,28 @@ def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> 
                    help="print one JSON object (integers of more than 4000 digits as strings of digits)")
 
 
+_GRID_HELP = ("The network grid: --L, --M and --T take comma lists of values (every combination is "
+              "swept). --R, --cell and --dilations take one value per layer as in 'tnrnn bound' (--R 3,2 "
+              "--cell mi,cp:2 --dilations 1,2: one member of depth 2); repeat an option for a grid of "
+              "members (--R 2 --R 3, --cell mi --cell cp:2). A per-layer value needs one value per layer of "
+              "every depth in --L.")
+
+
+def _add_member_grid(p: argparse.ArgumentParser, *, R_default: list) -> None:
+    """``--R``, ``--cell``, ``--bias``, ``--dilations`` of ``sweep`` and ``atlas``: per-layer
+    values as for ``bound``; each option repeated for a grid of members."""
+    g = p.add_argument_group("members", _GRID_HELP)
+    g.add_argument("--R", type=widths, action="append", default=None, metavar="R[,R2...]",
+                   help="channels, or one per layer (3,2); repeat for several "
+                        f"(default {','.join(map(str, R_default)) if len(R_default) == 1 else '1..6, each'})")
+    g.add_argument("--cell", type=cells, action="append", default=None, metavar="CELL[,CELL2...]",
+                   help="mi (default), cp:K or full, or one per layer (mi,cp:2); repeat for several")
+    g.add_argument("--bias", action="store_true", help="biases in every (mi) layer")
+    g.add_argument("--dilations", type=dilations, action="append", default=None, metavar="D[,D2...]",
+                   help="recurrence step of each layer (default 1), e.g. 1,2; repeat for several")
+    p.set_defaults(R_default=R_default)
+
+
 def _add_figure_options(p: argparse.ArgumentParser, *, title: bool = True) -> None:
     g = p.add_argument_group("figure")
     g.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default 300)")
@@ -129,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _subparser(sub, "sweep", "exact ranks and bounds over a grid, into a resumable SQLite store")
     p.add_argument("--L", type=int_list, default=[1, 2], help="layers, e.g. 1,2,3")
     p.add_argument("--M", type=int_list, default=[2], help="e.g. 2,3")
-    p.add_argument("--R", type=int_list, default=[2], help="e.g. 2,3")
+    _add_member_grid(p, R_default=[2])
     p.add_argument("--T", type=int_list, default=[2, 4, 6], help="e.g. 2,4,6,8")
     p.add_argument("--partition", default="start-end",
                    help="partitions separated by ';', e.g. 'start-end;interleaved'")
@@ -161,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="figures", help="output folder (default figures)")
     p.add_argument("--L", type=int_list, default=[2, 3, 1, 4], help="depths, in the order run (default 2,3,1,4)")
     p.add_argument("--M", type=int_list, default=list(range(1, 7)), help="default 1..6")
-    p.add_argument("--R", type=int_list, default=list(range(1, 7)), help="default 1..6")
+    _add_member_grid(p, R_default=list(range(1, 7)))
     p.add_argument("--T-max", type=depth_lengths, default=None, metavar="L:T,...",
                    help="largest T per depth, e.g. 2:48,3:24 (default 1:24,2:24,3:16,4:12; deeper: 12)")
     p.add_argument("--max-rank", type=bounded_int("count"), default=2000,

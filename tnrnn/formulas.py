@@ -5,6 +5,11 @@ Recurrent Networks", arXiv:1710.09431 (earlier: "Benefits of Depth for Long-Term
 Recurrent Networks", ICLR 2018 workshop). Each function says whether its value is a
 theorem of the paper, a conjecture of the paper, or a bound derived for tnrnn.
 All values are exact integers (they overflow 64 bits quickly).
+
+These are the pure closed forms on integers. The bounds as the rest of tnrnn sees them (on a
+spec and a partition, for every member of the family, with where each applies, labels and
+proofs) are declared once in the registry of :mod:`tnrnn.boundset`, whose declarations use
+these forms as the fast kernel of the plain RAC.
 """
 
 from __future__ import annotations
@@ -35,9 +40,6 @@ __all__ = [
     "prefix_split",
     "network_size",
     "degree_bound_log2",
-    "upper_bounds",
-    "smallest_upper_bound",
-    "smallest_upper_bound_log2",
 ]
 
 
@@ -364,7 +366,6 @@ def network_size(M: int, R: int, L: int, T: int, *, merged: bool = False) -> tup
     return nodes, nodes - 1
 
 
-
 def degree_bound_log2(M: int, L: int, partition: Partition) -> float:
     """``log2`` of :func:`degree_bound`, from log-gamma sums: cheap for any size.
 
@@ -387,112 +388,3 @@ def degree_bound_log2(M: int, L: int, partition: Partition) -> float:
         return total / log(2)
 
     return min(side(partition.A), side(partition.B))
-
-
-#: The boundary-ideal bound is a sum of min(M, R) terms: above this it is left out of the
-#: up-front refusals and probe caps (the other bounds still hold).
-_IDEAL_MAX_TERMS = 4096
-
-
-def _closed_forms(M: int, R: int, L: int, partition: Partition) -> dict[str, tuple]:
-    """Name -> (exact value thunk, log2 thunk or None) of every closed-form upper bound.
-
-    The one list every up-front refusal and probe cap uses: a new proven bound joins here
-    (a log2 thunk is needed only where the exact value can be too large to compute).
-    """
-    out: dict[str, tuple] = {
-        "degree": (lambda: degree_bound(M, L, partition), lambda: degree_bound_log2(M, L, partition)),
-    }
-    split = prefix_split(partition)
-    if split is not None:
-        out["symmetric"] = (lambda: symmetric_copies_bound(R, L, 2 * split[1]), None)
-        if L >= 2 and min(M, R) <= _IDEAL_MAX_TERMS:  # a sum of min(M, R) terms
-            out["ideal"] = (lambda: boundary_ideal_bound(M, R, L, partition), None)
-    return out
-
-
-def _log2(value: int) -> float:
-    return log2(value) if value > 0 else float("-inf")
-
-
-def upper_bounds(M: int, R: int, L: int, partition: Partition) -> dict[str, int]:
-    """Every closed-form upper bound on the separation rank that applies to ``partition``.
-
-    **Derived upper bounds** (for tnrnn), valid for all weights: ``"degree"``
-    (:func:`degree_bound`, any partition), ``"symmetric"`` (the symmetric-copies bound
-    over the non-prefix side when one side is a prefix ``1..k``, Start-End included) and,
-    for L >= 2 with a prefix side, ``"ideal"`` (:func:`boundary_ideal_bound`). The
-    all-chains cut is left out: it is never below the symmetric-copies bound. Exact
-    integers, so this can be slow for huge cases: :func:`smallest_upper_bound` computes
-    only the smallest one.
-
-    >>> upper_bounds(2, 3, 2, Partition.start_end(8))
-    {'degree': 120, 'symmetric': 45, 'ideal': 42}
-    >>> upper_bounds(2, 2, 1, Partition.interleaved(4))
-    {'degree': 4}
-    """
-    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
-    return {name: exact() for name, (exact, _) in _closed_forms(M, R, L, partition).items()}
-
-
-def _known(known: dict[str, int | None] | None) -> dict[str, int]:
-    out = {}
-    for name, value in (known or {}).items():
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise TnrnnError(f"a proven upper bound must be a positive integer, got {name}={value!r}")
-        out[name] = int(value)
-    return out
-
-
-def smallest_upper_bound_log2(
-    M: int, R: int, L: int, partition: Partition, *, known: dict[str, int | None] | None = None
-) -> tuple[float, str]:
-    """``log2`` of the smallest proven upper bound and its name, cheap for any size.
-
-    See :func:`smallest_upper_bound`; no big product is formed.
-
-    >>> smallest_upper_bound_log2(2, 2, 1, Partition.start_end(10))
-    (1.0, 'symmetric')
-    """
-    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
-    logs = {name: (lg() if lg is not None else _log2(exact()))
-            for name, (exact, lg) in _closed_forms(M, R, L, partition).items()}
-    logs.update({name: _log2(v) for name, v in _known(known).items()})
-    name = min(logs, key=logs.__getitem__)
-    return logs[name], name
-
-
-def smallest_upper_bound(
-    M: int, R: int, L: int, partition: Partition, *, known: dict[str, int | None] | None = None
-) -> tuple[int, str]:
-    """The smallest proven upper bound on the separation rank, and its name.
-
-    The minimum of :func:`upper_bounds` and of ``known``, proven upper bounds found
-    elsewhere (e.g. ``{"mincut": mincut_bound(spec, partition).bound}``; ``None`` values
-    are ignored). The bounds are compared by their logarithms first, and only the
-    candidates within one bit of the smallest are computed exactly, so a huge bound that
-    is not the smallest costs nothing. Ties go to the closed forms, in their order.
-
-    >>> smallest_upper_bound(5, 1, 3, Partition.interleaved(6), known={"mincut": 1})
-    (1, 'mincut')
-    >>> smallest_upper_bound(4, 4, 3, Partition.start_end(30))
-    (987594736, 'ideal')
-    """
-    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
-    return smallest_of_forms(_closed_forms(M, R, L, partition), known)
-
-
-def smallest_of_forms(forms: dict[str, tuple], known: dict[str, int | None] | None) -> tuple[int, str]:
-    """The smallest of closed forms ``name -> (exact thunk, log2 thunk or None)`` and of
-    ``known`` values, computing exactly only those within one bit of the smallest (the rule
-    of :func:`smallest_upper_bound`; :mod:`tnrnn.family_bounds` uses it for members)."""
-    given = _known(known)
-    logs = {name: (lg() if lg is not None else _log2(exact())) for name, (exact, lg) in forms.items()}
-    logs.update({name: _log2(v) for name, v in given.items()})
-    least = min(logs.values())
-    exact_values = {name: (given[name] if name in given else forms[name][0]())
-                    for name, lg in logs.items() if lg <= least + 1}
-    name = min(exact_values, key=exact_values.__getitem__)
-    return exact_values[name], name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._html import KeyValues
+from ..boundset import registered
 from ..partition import Partition
 from ..spec import RACSpec
 from .rows import formula_bounds
@@ -43,18 +44,15 @@ def bounds_summary(
     if not spec.plain:
         fields.update({"R": list(spec.widths), "cell": list(spec.cells), "bias": spec.bias,
                        "dilations": list(spec.dilations)})
-    extra = {"not_proven": bounds["not_proven"]} if "not_proven" in bounds else {}
-    return KeyValues({
-        "spec": fields,
-        "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
-        "mincut": cut.bound,
-        "mincut_log2": cut.log2,
-        "mincut_edges": cut.n_cut,
-        "degree": bounds["degree"],
-        "symmetric": bounds["symmetric"],
-        "ideal": bounds["ideal"],
-        "all_chains": bounds["all_chains"],
-        "lower": bounds["lower"],
-        "lower_status": bounds["lower_status"],
-        **extra,
-    }, "bounds_summary")
+    out = {"spec": fields, "partition": {"name": partition.name, "A": list(partition.A), "B": list(partition.B)},
+           "mincut": cut.bound, "mincut_log2": cut.log2, "mincut_edges": cut.n_cut}
+    for b in registered("upper"):  # every registered bound, uppers first, in table order
+        if not b.network:
+            out[b.name] = bounds[b.name]
+    for b in registered("lower"):
+        out[b.name] = bounds[b.name]
+        if b.status is not None:
+            out[f"{b.name}_status"] = bounds[f"{b.name}_status"]
+    if "not_proven" in bounds:
+        out["not_proven"] = bounds["not_proven"]
+    return KeyValues(out, "bounds_summary")

@@ -16,19 +16,20 @@ stored with status ``too-large`` and its reason, not computed.
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import time
 from pathlib import Path
 from typing import Any, Iterable
 
 from .._html import RowTable
-from ..errors import BoundViolationError, MemoryLimitError, PartitionError, TnrnnError
+from ..errors import BoundViolationError, MemoryLimitError, PartitionError, SpecError, TnrnnError
 from ..partition import Partition
 from ..spec import RACSpec
 from ..store import STORE_SUFFIXES, TABLE_SUFFIXES, Job, ResultStore, read_table, run_jobs, write_tables
 from ..store.db import key_text
 from ..store.export import table_columns
-from .rows import BoundRow, bound_row, case_seed, violations
+from ..boundset import bound_names, registered
+from .rows import SPEC_COLUMNS, bound_row, case_seed, spec_columns, violations
 
 __all__ = ["bounds_table", "read_bounds_table", "export_bounds_table", "export_bounds_store",
            "without_run_fields", "RUN_FIELDS",
@@ -37,14 +38,31 @@ __all__ = ["bounds_table", "read_bounds_table", "export_bounds_table", "export_b
 
 #: The kind of computation of a bounds row (part of its key in the store).
 KIND = "bounds"
-_ID = ("L", "M", "R", "T", "partition", "A")
+_ID = ("L", "M", "R", *SPEC_COLUMNS, "T", "partition", "A")
 _BOOKKEEPING = ("n_probes",)
-#: Leading columns of CSV/JSON exports (every other field follows).
-TABLE_COLUMNS = tuple(dict.fromkeys((*_ID, "status", *(f.name for f in dataclasses.fields(BoundRow)),
-                                     "tightest_upper", "rng", "rank_seconds", "seconds")))
-#: Bound columns of the paper tables (Markdown, LaTeX): every integer field of BoundRow.
-DISPLAY_COLUMNS = tuple(f.name for f in dataclasses.fields(BoundRow)
-                        if "int" in str(f.type) and f.name not in _ID + _BOOKKEEPING)
+
+
+def leading_columns() -> tuple[str, ...]:
+    """Leading columns of CSV/JSON exports (every other field follows): the spec, the
+    partition, the status, then every registered bound in table order."""
+    lower = [c for b in registered("lower") for c in (b.name, f"{b.name}_status")]
+    fields = ("exact", "proven_by", *bound_names("upper"), "certified", "failure_bound", "n_probes", "seed",
+              "seconds")
+    return tuple(dict.fromkeys((*_ID, "status", *lower, *fields, "tightest_upper", "rng", "rank_seconds")))
+
+
+def display_columns() -> tuple[str, ...]:
+    """Bound columns of the paper tables (Markdown, LaTeX): every registered bound and the
+    exact rank, in table order."""
+    return (*bound_names("lower"), "exact", *bound_names("upper"))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TABLE_COLUMNS":  # computed: a bound registered later is a column too
+        return leading_columns()
+    if name == "DISPLAY_COLUMNS":
+        return display_columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Fields of a row that say when, where and how fast it ran (not what it computed).
@@ -100,7 +118,7 @@ def export_bounds_table(rows: list[dict[str, Any]], paths: Iterable[str | Path],
     CSV and JSON hold every field; Markdown and booktabs LaTeX hold the varying case
     columns and every bound, with digit grouping and exponent forms.
     """
-    return write_tables(rows, paths, columns=table_columns(rows, TABLE_COLUMNS),
+    return write_tables(rows, paths, columns=table_columns(rows, leading_columns()),
                         display_columns=_display_columns(rows), meta=meta)
 
 
@@ -112,9 +130,18 @@ def export_bounds_store(store: ResultStore, paths: Iterable[str | Path]) -> list
 
 
 def _display_columns(rows: list[dict[str, Any]]) -> list[str]:
-    varying = [c for c in ("L", "M", "R", "partition", "rng") if len({_hashable(r.get(c)) for r in rows}) > 1]
-    shown = [*varying, "T", *DISPLAY_COLUMNS]
+    def shown_member(c: str) -> bool:  # a member's columns show even when they do not vary
+        return c in _PLAIN and any(r.get(c, _PLAIN[c]) not in (_PLAIN[c], [_PLAIN[c]]) for r in rows) or (
+            c == "R" and any(isinstance(r.get("R"), list) for r in rows))
+
+    varying = [c for c in ("L", "M", "R", *SPEC_COLUMNS, "partition", "rng")
+               if len({_hashable(r.get(c, _PLAIN.get(c))) for r in rows}) > 1 or shown_member(c)]
+    shown = [*varying, "T", *display_columns()]
     return [c for c in shown if any(c in r for r in rows)]
+
+
+#: The spec columns of a plain RAC (rows of older stores lack them).
+_PLAIN = {"cell": "mi", "bias": False, "dilations": 1}
 
 
 def _hashable(v: Any) -> Any:
@@ -148,11 +175,11 @@ def _send_order(groups: list[list[tuple[RACSpec, Partition]]],
     """
     import heapq
 
-    from ..family_bounds import spec_smallest_upper_bound_log2
+    from ..boundset import smallest_upper_bound_log2
 
     def cost(case: tuple[RACSpec, Partition]) -> tuple[float, int]:
         spec, part = case
-        return spec_smallest_upper_bound_log2(spec, part)[0], spec.T
+        return smallest_upper_bound_log2(spec, part)[0], spec.T
 
     order = []
     if cheapest_first:  # a merge of the groups by the cost of their next row
@@ -170,24 +197,40 @@ def _send_order(groups: list[list[tuple[RACSpec, Partition]]],
     return order
 
 
-def _cases(L_values, M_values, R_values, T_values, partitions) -> list[list[tuple[RACSpec, Partition]]]:
-    """The groups of cases (one per L, M, R, partition; T increasing); refuse a grid with none."""
+def _members(L_values, M_values, R_values, cell_values, bias_values, dilation_values) -> list[RACSpec]:
+    """One spec (at T = 1) per member of the grid, refused up front with one line if a value
+    makes no valid spec: a per-layer value (a tuple) needs one value per layer of every depth
+    swept (so ``--L 1,2 --R 2,3`` is an error, not a silent sweep of depth 2 only)."""
+    members = []
+    for name, values in (("R", R_values), ("cell", cell_values), ("dilations", dilation_values)):
+        for v in values:
+            if isinstance(v, (tuple, list)) and any(len(v) != L for L in L_values):
+                raise SpecError(f"{name}={','.join(map(str, v))} gives one value per layer for L={len(v)}, but "
+                                f"the grid has L in {list(L_values)}; sweep that depth alone (--L {len(v)}), or "
+                                f"repeat the option for a grid of values (--{name} a --{name} b)")
+    for L, M, R, cell, bias, dil in itertools.product(L_values, M_values, R_values, cell_values, bias_values,
+                                                      dilation_values):
+        members.append(RACSpec(M=M, R=R, L=L, T=1, cell=cell, bias=bias, dilations=dil))
+    return members
+
+
+def _cases(L_values, M_values, R_values, T_values, partitions, cell_values=("mi",), bias_values=(False,),
+           dilation_values=(1,)) -> list[list[tuple[RACSpec, Partition]]]:
+    """The groups of cases (one per member and partition; T increasing); refuse a grid with none."""
     T_sorted = sorted(set(T_values))
     fits: dict[str, int] = {}
     errors: dict[str, str] = {}
     groups = []
-    for L in L_values:
-        for M in M_values:
-            for R in R_values:
-                for name in partitions:
-                    group = []
-                    for T in T_sorted:
-                        try:
-                            group.append((RACSpec(M=M, R=R, L=L, T=T), Partition.parse(name, T)))
-                            fits[name] = fits.get(name, 0) + 1
-                        except PartitionError as err:
-                            errors.setdefault(name, str(err))  # e.g. Start-End with odd T
-                    groups.append(group)
+    for member in _members(L_values, M_values, R_values, cell_values, bias_values, dilation_values):
+        for name in partitions:
+            group = []
+            for T in T_sorted:
+                try:
+                    group.append((member.replace(T=T), Partition.parse(name, T)))
+                    fits[name] = fits.get(name, 0) + 1
+                except PartitionError as err:
+                    errors.setdefault(name, str(err))  # e.g. Start-End with odd T
+            groups.append(group)
     unfit = [n for n in partitions if not fits.get(n)]
     if unfit:
         name = unfit[0]
@@ -198,8 +241,30 @@ def _cases(L_values, M_values, R_values, T_values, partitions) -> list[list[tupl
     return groups
 
 
+def _member_fields(spec: RACSpec) -> dict[str, Any]:
+    """The spec columns beyond M, R, L, T that a member adds (empty for a plain RAC, whose
+    keys and payloads stay those of older stores)."""
+    if spec.plain:
+        return {}
+    cols = spec_columns(spec)
+    return {"R": cols["R"], **{c: cols[c] for c in SPEC_COLUMNS}}
+
+
+def _spec_of(payload: dict[str, Any]) -> RACSpec:
+    """The spec of a payload or stored row (older rows: a plain RAC)."""
+    return RACSpec(M=payload["M"], R=_tuple(payload["R"]), L=payload["L"], T=payload["T"],
+                   K=payload.get("K", 1), cell=_tuple(payload.get("cell", "mi")),
+                   bias=bool(payload.get("bias", False)), dilations=_tuple(payload.get("dilations", 1)))
+
+
+def _tuple(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
 def _key(spec: RACSpec, part: Partition, rng: int, with_mincut: bool, options: dict) -> tuple:
-    return (("kind", KIND), ("L", spec.L), ("M", spec.M), ("R", spec.R), ("partition", part.name),
+    member = tuple(_member_fields(spec).items())[1:]  # a plain RAC keeps the key of older stores
+    R = spec_columns(spec)["R"]
+    return (("kind", KIND), ("L", spec.L), ("M", spec.M), ("R", R), *member, ("partition", part.name),
             ("T", spec.T), ("K", spec.K), ("A", list(part.A)), ("rng", rng), ("with_mincut", with_mincut),
             ("options", options))
 
@@ -212,11 +277,12 @@ def _result_options(rank_options: dict[str, Any]) -> dict[str, str]:
 def compute_bounds_row(payload: dict[str, Any]) -> dict[str, Any]:
     """One row of the table (runs in a worker): every bound and the exact rank, or why not."""
     t0 = time.perf_counter()
-    spec = RACSpec(M=payload["M"], R=payload["R"], L=payload["L"], T=payload["T"], K=payload["K"])
+    spec = _spec_of(payload)
     A = tuple(payload["A"])
     part = Partition(A, tuple(t for t in range(1, spec.T + 1) if t not in A), payload["partition"])
-    base = {"L": spec.L, "M": spec.M, "R": spec.R, "T": spec.T, "partition": part.name, "A": list(A),
-            "rng": payload["rng"], "seed": payload["seed"]}
+    cols = spec_columns(spec)
+    base = {"L": spec.L, "M": spec.M, "R": cols["R"], **{c: cols[c] for c in SPEC_COLUMNS}, "T": spec.T,
+            "partition": part.name, "A": list(A), "rng": payload["rng"], "seed": payload["seed"]}
     try:
         row = bound_row(spec, part, rng=payload["seed"], with_mincut=payload["with_mincut"],
                         **payload["rank_options"])
@@ -238,7 +304,7 @@ def _budget_refusal(job: Job, rank_options: dict[str, Any]) -> dict[str, Any] | 
     if rank_options.get("method", "probes") != "probes":
         return None
     p = job.payload
-    spec = RACSpec(M=p["M"], R=p["R"], L=p["L"], T=p["T"], K=p["K"])
+    spec = _spec_of(p)
     part = Partition(tuple(p["A"]), tuple(t for t in range(1, spec.T + 1) if t not in p["A"]), p["partition"])
     limit = rank_options.get("max_probes") or DEFAULT_MAX_PROBES
     try:  # the closed forms first (cheap): a case that fits without the min-cut fits with it
@@ -250,7 +316,9 @@ def _budget_refusal(job: Job, rank_options: dict[str, Any]) -> dict[str, Any] | 
     try:
         check_probe_budget(spec, part, limit, known=known)
     except MemoryLimitError as err:
-        return {k: p[k] for k in ("L", "M", "R", "T", "partition", "A", "rng", "seed")} | {
+        cols = spec_columns(spec)
+        return {"L": spec.L, "M": spec.M, "R": cols["R"], **{c: cols[c] for c in SPEC_COLUMNS}} | {
+            k: p[k] for k in ("T", "partition", "A", "rng", "seed")} | {
             "status": "too-large", "error": str(err), "seconds": 0.0}
     return None
 
@@ -260,9 +328,12 @@ def bounds_table(
     *,
     L_values: Iterable[int] = (1, 2, 3),
     M_values: Iterable[int] = (1, 2, 3, 4),
-    R_values: Iterable[int] = (1, 2, 3, 4),
+    R_values: Iterable[int | tuple[int, ...]] = (1, 2, 3, 4),
     T_values: Iterable[int] = (2, 4, 6, 8),
     partitions: Iterable[str] = ("start-end",),
+    cell_values: Iterable[str | tuple[str, ...]] = ("mi",),
+    bias_values: Iterable[bool] = (False,),
+    dilation_values: Iterable[int | tuple[int, ...]] = (1,),
     rng: int = 0,
     max_row_seconds: float = 30.0,
     budget_seconds: float | None = None,
@@ -284,7 +355,13 @@ def bounds_table(
         the store ``x.sqlite`` at the end (also after Ctrl-C); a bare stem ``x`` writes
         ``x.sqlite``, ``x.csv`` and ``x.json``. Exports hold every row of the store.
     L_values, M_values, R_values, T_values, partitions
-        The grid; partitions are names for :meth:`Partition.parse`.
+        The grid; partitions are names for :meth:`Partition.parse`. An R value may be a
+        tuple of per-layer widths (then every depth in ``L_values`` must have that many layers).
+    cell_values, bias_values, dilation_values
+        The members swept (default: the plain RAC): each value is one cell (``"mi"``,
+        ``"cp:K"``, ``"full"``) or a tuple per layer, a bias flag, one dilation or a tuple
+        per layer. Every combination is a member; one that makes no valid spec (e.g. bias
+        with a ``cp`` cell) is refused up front with one line.
     rng : int
         Base seed; row seeds come from :func:`tnrnn.bounds.case_seed`. It is part of each
         row's key: a sweep with another seed adds its own rows beside the first ones.
@@ -324,7 +401,9 @@ def bounds_table(
     store_path, exports = table_paths(path)
     L_values, M_values, R_values = list(L_values), list(M_values), list(R_values)
     T_values, partitions = list(T_values), list(partitions)
-    groups = _cases(L_values, M_values, R_values, T_values, partitions)
+    cell_values, bias_values, dilation_values = list(cell_values), list(bias_values), list(dilation_values)
+    groups = _cases(L_values, M_values, R_values, T_values, partitions, cell_values, bias_values,
+                    dilation_values)
     from .rows import _seed_int
 
     rng = _seed_int(rng)
@@ -334,9 +413,13 @@ def bounds_table(
             "rank_options": {k: repr(v) for k, v in rank_options.items()}, "max_row_seconds": max_row_seconds,
             "workers": workers, "scheduler": None if scheduler is None else str(scheduler),
             "cheapest_first": cheapest_first}
+    members = {"cell_values": cell_values, "bias_values": bias_values, "dilation_values": dilation_values}
+    if members != {"cell_values": ["mi"], "bias_values": [False], "dilation_values": [1]}:
+        meta.update(members)  # a plain sweep keeps the record of older stores
     jobs = []
     for g, (spec, part) in _send_order(groups, cheapest_first):
-        payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, "A": list(part.A),
+        payload = {"M": spec.M, "R": spec.R, "L": spec.L, "T": spec.T, "K": spec.K, **_member_fields(spec),
+                   "A": list(part.A),
                    "partition": part.name, "rng": rng, "seed": case_seed(rng, spec, part),
                    "with_mincut": with_mincut, "rank_options": rank_options}
         jobs.append(Job(_key(spec, part, rng, with_mincut, options), payload, g))

@@ -7,25 +7,38 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..boundset import registered
 from ..errors import TnrnnError
 from .decorate import legend_rows
 from .figure import FigureResult
 from .style import Style
 
-__all__ = ["plot_bounds", "QUANTITIES", "log10_value"]
+__all__ = ["plot_bounds", "QUANTITIES", "BOUND_MARKERS", "plot_quantities", "bound_markers", "group_labels",
+           "log10_value"]
 
-#: Row keys plotted by :func:`plot_bounds`: key -> (legend label, line style).
-QUANTITIES = {
-    "exact": ("exact rank (over $F_p$)", "-"),
-    "lower": ("paper lower bound", (0, (6, 2))),
-    "mincut": ("min-cut bound", (0, (1, 1.5))),
-    "degree": ("degree bound", (0, (5, 1.5, 1, 1.5))),
-    "symmetric": ("symmetric bound", (0, (2.5, 1))),
-    "ideal": ("boundary-ideal bound", (0, (4, 1, 1, 1, 1, 1))),
-}
-#: Thin markers of the bounds, drawn where a bound meets another curve (there its line
-#: would hide under the other one); thin strokes never cover the exact ranks' markers.
-BOUND_MARKERS = {"lower": "|", "mincut": "x", "degree": "+", "symmetric": "1", "ideal": "2"}
+_EXACT = ("exact rank (over $F_p$)", "-")
+
+
+def plot_quantities() -> dict[str, tuple[str, Any]]:
+    """Row keys plotted by :func:`plot_bounds`: key -> (legend label, line style): the exact
+    rank, then every registered bound that is plotted (:mod:`tnrnn.boundset`), in table order."""
+    return {"exact": _EXACT, **{b.name: (b.label, b.linestyle) for b in registered() if b.plotted}}
+
+
+def bound_markers() -> dict[str, str]:
+    """Thin markers of the bounds, drawn where a bound meets another curve (there its line
+    would hide under the other one); thin strokes never cover the exact ranks' markers."""
+    return {b.name: b.marker for b in registered() if b.plotted}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "QUANTITIES":  # computed: a bound registered later is plotted too
+        return plot_quantities()
+    if name == "BOUND_MARKERS":
+        return bound_markers()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Colours of the depths (Paul Tol's high-contrast scheme plus black: distinct in greyscale).
 PALETTE = ("#004488", "#bb5566", "#ddaa33", "#000000", "#6699cc", "#997700")
 #: Markers of the depths (a second cue besides colour).
@@ -112,31 +125,50 @@ def _axis(ax, style: Style, huge: bool, low: float, high: float, ylabel: bool = 
     ax.grid(True, which="major", alpha=0.3, lw=0.5)
 
 
-def _legend_entries(style: Style, keys, order, colour, marker, several) -> tuple[list, list]:
-    """Depth entries (colour + filled marker, as the exact ranks are drawn) and quantity
+_FIELDS = ("L", "M", "R", "cell", "bias", "dilations")
+
+
+def group_labels(groups: Sequence[tuple]) -> dict[tuple, str]:
+    """One legend label per member (``(L, M, R, cell, bias, dilations)``): the depth, and
+    every other field that varies among the groups, so two members never share a label.
+
+    >>> group_labels([(2, 2, 3, "mi", False, 1), (2, 2, 3, "cp:2", False, 1)])
+    {(2, 2, 3, 'mi', False, 1): '$L=2$, cell mi', (2, 2, 3, 'cp:2', False, 1): '$L=2$, cell cp:2'}
+    """
+    join = lambda v: ",".join(map(str, v)) if isinstance(v, tuple) else str(v)  # noqa: E731
+    varying = [i for i in range(1, len(_FIELDS)) if len({g[i] for g in groups}) > 1]
+    text = {1: lambda v: f"$M={v}$", 2: lambda v: f"$R={join(v)}$", 3: lambda v: f"cell {join(v)}",
+            4: lambda v: "bias" if v else "no bias", 5: lambda v: f"$d={join(v)}$"}
+    return {g: ", ".join([f"$L={g[0]}$"] + [text[i](g[i]) for i in varying]) for g in groups}
+
+
+def _legend_entries(style: Style, keys, order, colour, marker, labels_of) -> tuple[list, list]:
+    """Member entries (colour + filled marker, as the exact ranks are drawn) and quantity
     entries (line style; the exact rank with a filled grey marker)."""
     from matplotlib.lines import Line2D
 
     handles, labels = [], []
+    quantity, markers = plot_quantities(), bound_markers()
     for g in order:
         handles.append(Line2D([], [], color=colour[g], marker=marker[g], mfc=colour[g], lw=1.4, ms=4.5))
-        labels.append(f"$L={g[0]}$, $M={g[1]}$, $R={g[2]}$" if several else f"$L={g[0]}$")
+        labels.append(labels_of[g])
     for k in keys:
-        handles.append(Line2D([], [], color="#555555", ls=QUANTITIES[k][1], lw=1.4 if k == "exact" else 1.0,
-                              marker="o" if k == "exact" else BOUND_MARKERS.get(k), mfc="#555555",
+        handles.append(Line2D([], [], color="#555555", ls=quantity[k][1], lw=1.4 if k == "exact" else 1.0,
+                              marker="o" if k == "exact" else markers.get(k), mfc="#555555",
                               ms=4 if k == "exact" else 6, mew=1.0 if k != "exact" else 0.5))
-        labels.append(QUANTITIES[k][0])
+        labels.append(quantity[k][0])
     return handles, labels
 
 
 def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
-    """The bounds of one (L, M, R) as thin lines, then the exact ranks on top (filled markers).
+    """The bounds of one member as thin lines, then the exact ranks on top (filled markers).
 
     Where a bound equals another plotted curve its line is hidden, so there it gets its
-    thin marker (:data:`BOUND_MARKERS`), dodged sideways by a fraction of the T spacing
+    thin marker (:func:`bound_markers`), dodged sideways by a fraction of the T spacing
     so that several coinciding bounds stay apart.
     """
     curves = {}
+    quantity, markers = plot_quantities(), bound_markers()
     for k in keys:
         pts = [(t, v) for t, v in logs[(g, k)] if not math.isnan(v)]
         if pts:
@@ -147,7 +179,7 @@ def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
     for k in sorted(curves, key=lambda k: k == "exact"):
         t, v = curves[k]
         exact = k == "exact"
-        ax.plot(t, v if huge else 10.0 ** v, ls=QUANTITIES[k][1], color=colour[g],
+        ax.plot(t, v if huge else 10.0 ** v, ls=quantity[k][1], color=colour[g],
                 lw=1.5 if exact else 1.0, marker=marker[g] if exact else None, ms=4.5,
                 mfc=colour[g], mec="white" if exact else colour[g], mew=0.5, zorder=10 if exact else 3,
                 alpha=1.0 if exact else 0.85)
@@ -158,7 +190,7 @@ def _curves(ax, logs, g, keys, huge, colour, marker) -> None:
         if hidden.any():
             dodge = (bounds.index(k) - (len(bounds) - 1) / 2) * 0.14 * step
             ax.plot(t[hidden] + dodge, (v if huge else 10.0 ** v)[hidden], ls="none", color=colour[g],
-                    marker=BOUND_MARKERS[k], ms=6, mew=1.1, zorder=11)
+                    marker=markers[k], ms=6, mew=1.1, zorder=11)
 
 
 def _figure(style: Style, panels: int, legend_rows: int):
@@ -186,10 +218,12 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     Parameters
     ----------
     rows : iterable of dict
-        Table rows with keys ``L`` and ``T`` and any of ``exact``, ``lower``, ``mincut``,
-        ``degree``, ``symmetric``, ``ideal`` (None or missing where unknown; ints of any size, or
-        digit strings). Optional ``M``, ``R`` (rows with several (M, R) are drawn as
-        separate curves) and ``partition`` (a name, a Partition, or ``{"name": ...}``).
+        Table rows with keys ``L`` and ``T`` and any of ``exact`` and the registered bounds
+        (:func:`plot_quantities`: ``lower``, ``mincut``, ``degree``, ``symmetric``, ``ideal``;
+        None or missing where unknown; ints of any size, or digit strings). Optional ``M``,
+        ``R``, ``cell``, ``bias``, ``dilations`` (one curve per member: rows of several
+        members are drawn as separate curves, labelled by what varies; rows without them
+        are plain RACs) and ``partition`` (a name, a Partition, or ``{"name": ...}``).
     ax : matplotlib Axes, optional
     style : Style, optional
         Fonts and width: ``Style.preset("single")`` (3.25 in) or ``Style.preset("double")``
@@ -221,25 +255,28 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
     missing = [i for i, r in enumerate(rows) if "L" not in r or "T" not in r]
     if missing:
         raise TnrnnError(f"rows {missing[:5]} lack the keys 'L' and 'T'; every row needs both")
-    unknown = set(quantities or ()) - set(QUANTITIES)
+    from ..bounds.rows import row_member
+
+    known = plot_quantities()
+    unknown = set(quantities or ()) - set(known)
     if unknown:
-        raise TnrnnError(f"unknown quantities {sorted(unknown)}; choose from {list(QUANTITIES)}")
+        raise TnrnnError(f"unknown quantities {sorted(unknown)}; choose from {list(known)}")
     rows, part = _select(rows, partition)
-    keys = [k for k in (quantities or QUANTITIES) if any(r.get(k) is not None for r in rows)]
+    keys = [k for k in (quantities or known) if any(r.get(k) is not None for r in rows)]
     groups: dict[tuple, list] = {}
-    for r in rows:
-        groups.setdefault((int(r["L"]), r.get("M"), r.get("R")), []).append(r)
+    for r in rows:  # one curve per member: the whole spec, not only (L, M, R)
+        groups.setdefault((int(r["L"]), *row_member(r)[1:]), []).append(r)
     logs = {(g, k): [(int(r["T"]), log10_value(r.get(k))) for r in sorted(rs, key=lambda r: r["T"])]
             for g, rs in groups.items() for k in keys}
     finite = [v for pts in logs.values() for _, v in pts if not math.isnan(v)]
     huge = bool(finite) and max(finite) > 300
-    several = len({(m, r) for _, m, r in groups}) > 1
-    order = sorted(groups, key=lambda g: (g[0], str(g[1]), str(g[2])))
+    several = len({g[1:] for g in groups}) > 1
+    order = sorted(groups, key=lambda g: (g[0], *map(str, g[1:])))
     depths = sorted({g[0] for g in groups})
     pick = {g: (order.index(g) if several else depths.index(g[0])) for g in order}
     colour = {g: PALETTE[i % len(PALETTE)] for g, i in pick.items()}
     marker = {g: MARKERS[i % len(MARKERS)] for g, i in pick.items()}
-    handles, labels = _legend_entries(style, keys, order, colour, marker, several)
+    handles, labels = _legend_entries(style, keys, order, colour, marker, group_labels(order))
     if ax is not None:
         fig, axes, panels = ax.figure, [ax] * len(depths), False
     else:
@@ -269,8 +306,9 @@ def plot_bounds(rows: Iterable[Mapping[str, Any]], ax=None, style: Style | None 
             fig.legend(handles, labels, loc="outside lower center", fontsize=style.font_size,
                        frameon=False, ncol=ncol, handlelength=2.4, columnspacing=1.2)
     if title is True:
-        mr = {(r.get("M"), r.get("R")) for r in rows}
+        mr = {row_member(r)[1:3] for r in rows}
         (m, r), = mr if len(mr) == 1 else {(None, None)}
+        r = ",".join(map(str, r)) if isinstance(r, tuple) else r
         spec = f", $M={m}$, $R={r}$" if m is not None and r is not None else ""
         title = f"separation rank against $T${spec}" + (f" ({part} partition)" if part else "")
     if title:

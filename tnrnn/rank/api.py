@@ -17,12 +17,12 @@ from ..spec import RACSpec
 from ..weights import RACWeights, random_modular_weights, random_weights
 from .floatpath import DEFAULT_MAX_FLOAT_PROBES, float_probe_rank
 from .grid import grid_rank
+from ..boundset import upper_bounds as registered_upper_bounds
 from .probes import (
     DEFAULT_MAX_PROBES,
     check_probe_budget,
     output_degree,
     probe_rank,
-    proven_upper_bounds,
     schwartz_zippel_bound,
 )
 from .result import RankResult, proven_by
@@ -140,8 +140,9 @@ def separation_rank(
     upper_bounds : dict, optional
         Upper bounds on the rank proven elsewhere, by name, e.g. ``{"mincut":
         mincut_bound(spec, partition).bound}`` (this layer never computes the min-cut;
-        :func:`tnrnn.bounds.bound_row` passes it). They join the closed forms in the
-        up-front refusal and the probe cap; a rank above one is a loud error.
+        :func:`tnrnn.bounds.bound_row` passes it). They join the registered closed forms
+        (:mod:`tnrnn.boundset`) in the up-front refusal and the probe cap; a rank above one
+        is a loud error.
 
     Returns
     -------
@@ -151,8 +152,8 @@ def separation_rank(
     ------
     MemoryLimitError
         Up front, in well under a second and before any weight is drawn, when the
-        smallest proven upper bound (:func:`tnrnn.formulas.smallest_upper_bound`, with
-        ``upper_bounds``) needs more than ``max_probes`` probes per side
+        smallest proven upper bound (:func:`tnrnn.boundset.smallest_upper_bound`: every
+        registered closed-form bound that applies, with ``upper_bounds``) needs more than ``max_probes`` probes per side
         (:func:`tnrnn.rank.probes.check_probe_budget`); or later, if the rank reaches
         ``max_probes``.
     BoundViolationError
@@ -256,7 +257,7 @@ def _result(out, weights, partition, method, given, seed, notes, seconds) -> Ran
     if not exact and out.get("rank", 0) > out.get("cap", out["rank"]):
         notes.append(f"float rank {out['rank']} exceeds the proven upper bound {out['cap']}: numerical noise")
     svals = tuple(float(v) for v in out.get("singular_values", ())[:64])
-    uppers = proven_upper_bounds(spec, partition) if exact else {}
+    uppers = registered_upper_bounds(spec, partition) if exact else {}  # the registry's cap bounds
     return RankResult(
         rank=int(out["rank"]), method=method, certified=exact, certifies=certifies,
         spec=repr(spec), partition=_describe(partition), prime=p,

@@ -79,9 +79,9 @@ class RankResult:
         and the rank found modulo each; ``rank`` is the largest and ``failure_bound`` the
         product of the per-prime bounds.
     upper_bound : int or None
-        The smallest upper bound valid for all weights that the computation knew
-        (:func:`tnrnn.rank.probes.proven_upper_bounds`; :mod:`tnrnn.bounds` adds the
-        min-cut). None on the float paths.
+        The smallest upper bound valid for all weights that the computation knew (the
+        registered closed forms, :func:`tnrnn.boundset.upper_bounds`; :mod:`tnrnn.bounds`
+        adds the min-cut). None on the float paths.
     proven_by : str or None
         Exact paths: the name(s) of the upper bound(s) that ``rank`` meets. Then the
         generic rank is **proven** to be ``rank`` (a certified lower bound meeting an upper

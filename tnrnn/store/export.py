@@ -81,13 +81,16 @@ def _csv_cell(v: Any) -> str:
         return int_to_text(v)
     if isinstance(v, (list, tuple)) and all(_is_int(x) for x in v):
         return " ".join(int_to_text(x) for x in v)
+    if isinstance(v, (list, tuple)) and v and all(isinstance(x, str) and x and " " not in x for x in v):
+        return " ".join(v)  # per-layer names, e.g. cells: mi cp:2
     if isinstance(v, (dict, list, tuple)):
         return json.dumps(_json_value(v, set(), ""), separators=(",", ":"))
     return str(v)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """CSV text: a header, then one line per row (lists of steps as ``1 2 3``, exact integers)."""
+    """CSV text: a header, then one line per row (lists of steps or per-layer values as
+    ``1 2 3`` or ``mi cp:2``, exact integers)."""
     columns = list(columns or table_columns(rows))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
