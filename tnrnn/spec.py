@@ -141,8 +141,12 @@ class RACSpec:
     def cells(self) -> tuple[Cell, ...]:
         """The cell object of each layer (:mod:`tnrnn.cells`); each equals its name, e.g.
         ``('mi', 'cp:2')``."""
-        names = self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
-        return tuple(parse_cell(c) for c in names)
+        cached = self.__dict__.get("_cells")
+        if cached is None:  # parsed once per spec (not a field: no effect on eq, hash, repr)
+            names = self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
+            cached = tuple(parse_cell(c) for c in names)
+            object.__setattr__(self, "_cells", cached)
+        return cached
 
     def _dilations_value(self) -> int | tuple[int, ...]:
         """The dilations as given: one int when all layers share it."""

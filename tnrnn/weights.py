@@ -158,9 +158,14 @@ class RACWeights:
     def layer_params(self, index: int) -> dict[str, np.ndarray]:
         """The parameters of layer ``index + 1`` (index 0 is layer 1), by the names its cell
         declares (:meth:`tnrnn.cells.Cell.param_shapes`)."""
-        s = self.spec
-        names = s.cells[index].param_shapes(s.widths[index], s.input_dim(index + 1), s.bias)
-        return {name: getattr(self, name)[index] for name in names}
+        cached = self.__dict__.get("_params")
+        if cached is None:  # built once: the forward pass asks at every step
+            s = self.spec
+            cached = tuple({name: getattr(self, name)[i]
+                            for name in s.cells[i].param_shapes(s.widths[i], s.input_dim(i + 1), s.bias)}
+                           for i in range(s.L))
+            object.__setattr__(self, "_params", cached)
+        return dict(cached[index])
 
     @property
     def exact(self) -> bool:
