@@ -110,10 +110,11 @@ def input_label(step: int, copy: int | None = None, math: bool = False) -> str:
     return text if copy is None else text + str(int(copy)).translate(_SUB)
 
 
-def input_labels(network: RACNetwork, nodes: np.ndarray) -> list[str]:
-    """The labels of input ``nodes``: mathtext for up to :data:`MATHTEXT_LABELS` of them."""
+def input_labels(network: RACNetwork, nodes: np.ndarray, math: bool | None = None) -> list[str]:
+    """The labels of input ``nodes``: mathtext (``math=None``: for up to
+    :data:`MATHTEXT_LABELS` of them), else Unicode digits."""
     steps, copies = network.node_step[nodes], network.node_copy[nodes]
-    math_ = nodes.size <= MATHTEXT_LABELS
+    math_ = nodes.size <= MATHTEXT_LABELS if math is None else math
     if network.spec.L == 1:
         return [input_label(t, math=math_) for t in steps]
     return [input_label(t, c, math=math_) for t, c in zip(steps, copies)]

@@ -104,7 +104,7 @@ def _bond_labels(ax, network, lay, on, style) -> None:
     for (x, y), h, d in zip(mid, horizontal, network.edge_dim[e]):
         ax.text(x, y + (0.12 if h else 0), str(int(d)), fontsize=size, color=style.text,
                 ha="center" if h else "left", va="bottom" if h else "center", zorder=6,
-                family=style.font_family)
+                family=style.text_family)
 
 
 def label_size(style: Style, pt_x: float, chars: float) -> float | None:
@@ -130,9 +130,9 @@ def _draw_labels(ax, network, lay, style, xu) -> None:
         from matplotlib.patheffects import withStroke
 
         halo = [withStroke(linewidth=2, foreground="#ffffff")] if inputs.size <= MATHTEXT_LABELS else None
-        for (x, y), text in zip(lay.pos[inputs], input_labels(network, inputs)):
+        for (x, y), text in zip(lay.pos[inputs], input_labels(network, inputs, math=True if style.usetex else None)):
             ax.text(x + 0.28, y, text, fontsize=size, color=style.text, ha="left", va="center",
-                    family=style.font_family, zorder=6, path_effects=halo)
+                    family=style.text_family, zorder=6, path_effects=halo)
     step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
     width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
     gaps = [b[0] - a[0] for a, b in zip(lay.ticks[:-1], lay.ticks[1:]) if a[1] == b[1] and b[0] > a[0]]
@@ -140,7 +140,7 @@ def _draw_labels(ax, network, lay, style, xu) -> None:
     for x, y, t in lay.ticks:
         if t % every == 0 or t == 1:
             ax.text(x, y, str(int(t)), fontsize=step_size, color=style.text, ha="center",
-                    va="bottom", family=style.font_family)
+                    va="bottom", family=style.text_family)
     if lay.ticks.size:
         x, y, _ = lay.ticks[0]
         ax.text(x - 1, y, "$t$", fontsize=step_size, color=style.text, ha="center", va="bottom")
@@ -207,12 +207,21 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
     >>> type(fig.figure).__name__
     'Figure'
     """
-    style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
+    import matplotlib
+
+    style = Style() if style is None else style
+    rc = style.rc_params() if isinstance(style, Style) else {}  # a non-Style is refused by prepare
+    with matplotlib.rc_context(rc):
+        return _draw(network, partition, cut, ax, style, merged, title, bound)
+
+
+def _draw(network, partition, cut, ax, style, merged, title, bound) -> FigureResult:
+    """:func:`draw` inside the style's ``rc_context`` (fonts, mathtext set, usetex)."""
+    style, partition, cutv, lay, network = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
     chars = layer_label_chars(network)
     w, h, xu, yu = figure_units(lay, style, chars)
-    extent = drawing_extent(lay, style, xu, yu, chars)
     overview = int(lay.visible.sum()) > style.max_marks
     sides = node_sides(network, partition, cutv)
     line = partition is not None and partition.is_prefix
@@ -228,11 +237,14 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         ncol, nrows = legend_rows([e[1] for e in entries], w, fs)
         head = (title.count("\n") + 1) * 1.1 * fs * LINE_IN + 0.05 if title else 0.02
         foot = nrows * fs * LINE_IN * 1.15 + (fs * LINE_IN if note else 0) + 0.06
-        H = round((h + head + foot) * style.dpi) / style.dpi  # whole pixels
-        W = round(w * style.dpi) / style.dpi
+        w, h, xu, yu = figure_units(lay, style, chars, reserve=head + foot)
+        extent = drawing_extent(lay, style, xu, yu, chars)
+        H = math.floor((h + head + foot) * style.dpi) / style.dpi  # whole pixels, never above the limits
+        W = math.floor(w * style.dpi) / style.dpi
         fig = Figure(figsize=(W, H), dpi=style.dpi)
         ax = fig.add_axes((0.0, foot / H, 1.0, h / H))
     else:
+        extent = drawing_extent(lay, style, xu, yu, chars)
         fig, ncol = ax.figure, 1
         box = ax.get_window_extent()
         xu = box.width / fig.dpi / (extent[1] - extent[0])
@@ -250,14 +262,14 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         draw_partition_line(ax, lay, partition, style)
     if title:
         fig.text(0.01, 1 - 0.02 / fig.get_figheight(), title, ha="left", va="top", fontsize=fs * 1.1,
-                 color=style.text, family=style.font_family)
+                 color=style.text, family=style.text_family)
     if entries:
         ax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
                   bbox_to_anchor=(0.0, 0.0), ncol=ncol, frameon=False, fontsize=fs,
                   borderaxespad=0.2, handlelength=1.6, columnspacing=1.0, handletextpad=0.5)
     if note:
         fig.text(0.01, 0.02 / fig.get_figheight(), note, ha="left", va="bottom", fontsize=fs,
-                 color=style.text, family=style.font_family)
+                 color=style.text, family=style.text_family)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_axis_off()

@@ -17,10 +17,12 @@ import numpy as np
 from ..errors import TnrnnError
 from ..network.model import RACNetwork
 from ..partition import Partition
+from ..spec import RACSpec
+from .figure import check_drawable
 from .layout import Layout, network_layout
 from .style import Style
 
-__all__ = ["CutView", "resolve_cut", "prepare", "node_sides", "content_box", "margins", "figure_units",
+__all__ = ["CutView", "resolve_cut", "as_network", "prepare", "node_sides", "content_box", "margins", "figure_units",
            "drawing_extent", "LINE_IN"]
 
 
@@ -74,8 +76,21 @@ def resolve_cut(network: RACNetwork, cut: Any) -> CutView | None:
                    factored)
 
 
-def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, style: Style | None,
-            merged: bool | None, caller: str) -> tuple[Style, Partition | None, CutView | None, Layout]:
+def as_network(obj: RACNetwork | RACSpec, caller: str = "draw") -> RACNetwork:
+    """``obj`` if it is a network; a spec is compiled first (refused in one line, before
+    compiling, when too large to draw: :func:`~tnrnn.drawing.figure.check_drawable`)."""
+    if isinstance(obj, RACNetwork):
+        return obj
+    if isinstance(obj, RACSpec):
+        from ..network.compile import compile_network
+
+        check_drawable(obj)
+        return compile_network(obj)
+    raise TnrnnError(f"{caller} needs a RACNetwork or a RACSpec, got {type(obj).__name__}")
+
+
+def prepare(network: RACNetwork | RACSpec, partition: Partition | str | None, cut: Any, style: Style | None,
+            merged: bool | None, caller: str) -> tuple[Style, Partition | None, CutView | None, Layout, RACNetwork]:
     """Check the arguments shared by :func:`draw` and ``to_tikz`` and compute the layout.
 
     The partition (a Partition or a text such as ``'start-end'``, ``'split:3'``) defaults
@@ -83,8 +98,9 @@ def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, st
     networks above ``style.max_full_nodes``.
     """
     style = Style() if style is None else style
-    if not isinstance(network, RACNetwork):
-        raise TnrnnError(f"{caller} needs a RACNetwork (compile a spec first), got {type(network).__name__}")
+    if not isinstance(style, Style):
+        raise TnrnnError(f"style must be a tnrnn Style (Style(), Style.preset('single')), got {type(style).__name__}")
+    network = as_network(network, caller)
     cutv = resolve_cut(network, cut)
     if partition is None and cutv is not None:
         partition = cutv.partition
@@ -95,7 +111,7 @@ def prepare(network: RACNetwork, partition: Partition | str | None, cut: Any, st
     split = len(partition.A) if partition is not None and partition.is_prefix else None
     split = split if split and split < network.spec.T else None
     aspect = style.aspect * style.x_unit / style.y_unit  # in layout units
-    return style, partition, cutv, network_layout(network, merged=merged, split=split, aspect=aspect)
+    return style, partition, cutv, network_layout(network, merged=merged, split=split, aspect=aspect), network
 
 
 def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | None) -> np.ndarray:
@@ -111,12 +127,20 @@ def node_sides(network: RACNetwork, partition: Partition | None, cut: CutView | 
     return sides
 
 
+#: Layout units kept free around node centres: the largest glyph's radius (inputs, 0.25)
+#: and the layer bands, which reach 0.42 below an input and 0.35 beside a chain.
+NODE_PAD = 0.5
+
+
 def content_box(lay: Layout) -> tuple[float, float, float, float]:
     """``(xmin, xmax, ymin, ymax)`` in layout units of everything drawn at layout positions:
     nodes, routes, bands, partition lines, step ticks, layer-label anchors, and one unit
-    right of the last input for its label and the output stub."""
+    right of the last input for its label and the output stub. Node positions are padded by
+    :data:`NODE_PAD` (half the largest glyph, and the layer bands around the chains), so no
+    glyph is ever cut by the edge of the drawing."""
     xmin, xmax, ymin, ymax = lay.bbox()
-    xs, ys = [xmin, xmax + 1.0, lay.band_labels[:, 0] if lay.band_labels.size else xmin], [ymin, ymax]
+    xs = [xmin - NODE_PAD, xmax + 1.0, lay.band_labels[:, 0] if lay.band_labels.size else xmin]
+    ys = [ymin - NODE_PAD, ymax + NODE_PAD]
     if lay.bands is not None and lay.bands.size:
         xs += [lay.bands[:, 1], lay.bands[:, 2]]
         ys += [lay.bands[:, 3], lay.bands[:, 4]]
@@ -143,12 +167,14 @@ def margins(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, fl
     return left, 0.1, bottom, top
 
 
-def figure_units(lay: Layout, style: Style, chars: int = 3) -> tuple[float, float, float, float]:
+def figure_units(lay: Layout, style: Style, chars: int = 3,
+                 reserve: float = 0.0) -> tuple[float, float, float, float]:
     """(width in, height in, inches per x unit, inches per y unit) of the drawing area.
 
     Units are ``style.x_unit`` / ``style.y_unit``; with ``style.width`` set (a column
     preset) the x unit is chosen so the figure is that wide, and y keeps the ratio. The
-    height is then capped at ``style.max_size`` and at ``style.max_aspect`` times the width.
+    height is then capped at ``style.max_size``, at ``style.max_height`` less ``reserve``
+    (inches of title, legend and note) and at ``style.max_aspect`` times the width.
     Margins (:func:`margins`) are in inches, so labels keep their room at any scale.
     """
     xmin, xmax, ymin, ymax = content_box(lay)
@@ -159,7 +185,8 @@ def figure_units(lay: Layout, style: Style, chars: int = 3) -> tuple[float, floa
     xu = max(xu, 1e-3)
     width = dx * xu + ml + mr
     yu = xu * style.y_unit / style.x_unit
-    yu = max(min(yu, (style.max_size - mb - mt) / dy, (style.max_aspect * width - mb - mt) / dy), 1e-3)
+    tallest = min(style.max_size, style.max_height or style.max_size) - reserve
+    yu = max(min(yu, (tallest - mb - mt) / dy, (style.max_aspect * width - mb - mt) / dy), 1e-3)
     return width, dy * yu + mb + mt, xu, yu
 
 

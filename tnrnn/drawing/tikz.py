@@ -218,7 +218,7 @@ def to_tikz(network: RACNetwork, partition: Partition | str | None = None, cut: 
     >>> doc.splitlines()[0]
     '\\\\documentclass[tikz,border=4pt]{standalone}'
     """
-    style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "to_tikz")
+    style, partition, cutv, lay, network = prepare(network, partition, cut, style, merged, "to_tikz")
     shown = int(lay.visible.sum())
     if shown > MAX_TIKZ_NODES:
         raise MemoryLimitError(f"TikZ export of {shown:,} nodes exceeds MAX_TIKZ_NODES="
