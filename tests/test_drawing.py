@@ -34,9 +34,10 @@ def _segments(fig, colour):
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba
 
-    ax = fig.axes[0]
+    ax = fig.axes[0]  # solid strokes only: a wrapped chain's dotted connector continues its stub
     return sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection)
-               and len(c.get_segments()) and np.allclose(c.get_colors()[0], to_rgba(colour)))
+               and len(c.get_segments()) and np.allclose(c.get_colors()[0], to_rgba(colour))
+               and c.get_linestyle()[0][1] is None)
 
 
 PARTITIONS = {"none": None, "start-end": Partition.start_end, "interleaved": Partition.interleaved,

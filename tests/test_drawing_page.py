@@ -148,3 +148,55 @@ def test_svg_keeps_text_as_text():
 def test_partition_as_list_points_to_from_sets():
     with pytest.raises(tnrnn.TnrnnError, match=r"Partition.from_sets\(A, T=4\)"):
         draw(RACSpec(M=2, R=2, L=1, T=4), [1, 2])
+
+
+def test_wrap_connector_is_not_drawn_as_a_cut_edge():
+    """L=3, T=8 wraps its top chain onto a second shelf, and the min cut crosses that
+    chain edge: the cut is marked on the edge's first segment only, the connector is thin
+    and dotted, in both renderers."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_hex
+
+    net = compile_network(RACSpec(M=2, R=2, L=3, T=8))
+    cut = mincut_bound(net, "start-end")
+    lay = tnrnn.drawing.layout.network_layout(net, split=4, aspect=Style().aspect * Style().x_unit / Style().y_unit)
+    assert set(lay.routes) & set(cut.cut_edges.tolist()), "the case no longer wraps a cut edge"
+    fig = draw(net, "start-end", cut, style=Style.preset("single")).figure
+    ax = fig.axes[0]
+    cut_paths = [p for c in ax.collections if isinstance(c, LineCollection)
+                 and to_hex(c.get_colors()[0]) == Style().cut for p in c.get_paths()]
+    assert cut_paths and all(len(p.vertices) == 2 for p in cut_paths)  # straight pieces, no frame
+    longest_bond = max(np.abs(np.diff(p.vertices, axis=0)).sum() for p in cut_paths)
+    assert longest_bond < 3.0  # layout units: never the shelf-long connector
+    dotted = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_linestyle()[0][1] is not None]
+    assert any(len(p.vertices) >= 4 for c in dotted for p in c.get_paths())  # the connector, with its bends
+    doc = tnrnn.to_tikz(net, "start-end", cut, style=Style.preset("single"))
+    cut_lines = [line for line in doc.splitlines() if line.startswith(r"\draw[cut]")]
+    assert cut_lines and all(line.count("--") == 1 for line in cut_lines)
+    connectors = [line for line in doc.splitlines() if line.startswith(r"\draw[wrap]") and "(n" in line]
+    assert len(connectors) == len(lay.routes)  # (the legend's sample connector names no node)
+
+
+@pytest.mark.parametrize("T,column,warned", [(200, "single", True), (1000, None, True), (200, None, True),
+                                             (6, "single", False), (40, "double", False)])
+def test_unreadable_drawings_warn_in_one_line(T, column, warned):
+    style = Style.preset(column) if column else Style()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        fig = draw(RACSpec(M=2, R=2, L=1, T=T), "start-end", style=style)
+    said = [w for w in seen if issubclass(w.category, tnrnn.drawing.style.DrawingWarning)]
+    assert len(said) == int(warned)
+    if warned:
+        text = str(said[0].message)
+        w, h = fig.get_size_inches()
+        assert "\n" not in text and f"T={T}" in text and f"{w:.2f} x {h:.2f} in" in text
+
+
+def test_cli_draw_warns_in_one_line(capsys, tmp_path):
+    from tnrnn.cli import main
+
+    assert main(["draw", "--M", "2", "--R", "2", "--T", "300", "--column", "single", "-o",
+                 str(tmp_path / "x.pdf")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("tnrnn draw: warning: the drawing of L=1, T=300")
+    assert (tmp_path / "x.pdf").exists()

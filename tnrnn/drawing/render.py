@@ -22,9 +22,11 @@ from . import figure as _figure
 from .decorate import (default_title, draw_bands, draw_partition_line, legend_handles, legend_rows)
 from .figure import EXPORT_DPI, FIGURE_FORMATS, FigureResult, figure_bytes
 from .layout import Layout
-from .marks import (MARKERS, MATHTEXT_LABELS, bound_text, cut_line_styles, format_bound, format_bound_tex,
-                    glyph_kinds, input_label, input_labels, layer_label_chars)
-from .scene import (LINE_IN, CutView, drawing_extent, figure_units, node_sides, prepare, resolve_cut)
+from .marks import (MARKERS, MATHTEXT_LABELS, WRAP_DASH, bound_text, cut_line_styles, format_bound,
+                    format_bound_tex, glyph_kinds, input_label, input_label_chars, input_labels, label_size,
+                    layer_label_chars, tick_every)
+from .scene import (LINE_IN, CutView, drawing_extent, figure_units, node_sides, prepare, resolve_cut, warn_unreadable,
+                    wrap_paths)
 from .style import Style
 
 __all__ = ["draw", "write_figure", "figure_bytes", "figure_units", "resolve_cut", "CutView",
@@ -65,8 +67,16 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
     if cut is not None:
         cut_edges[cut.edges] = True
     width = min(style.edge_width, max(0.1, 0.08 * pt))
-    ax.add_collection(LineCollection(_paths(network, lay, on & ~cut_edges), colors=style.line,
+    routed = np.zeros(network.n_edges, dtype=bool)
+    routed[np.fromiter(lay.routes, dtype=np.int64, count=len(lay.routes))] = True
+    routed &= on
+    ax.add_collection(LineCollection(_paths(network, lay, on & ~cut_edges & ~routed), colors=style.line,
                                      linewidths=width, zorder=1, rasterized=big))
+    stubs, rests = wrap_paths(network, lay, np.flatnonzero(routed & ~cut_edges))
+    cut_stubs, cut_rests = wrap_paths(network, lay, np.flatnonzero(routed & cut_edges))
+    ax.add_collection(LineCollection(stubs, colors=style.line, linewidths=width, zorder=1))
+    ax.add_collection(LineCollection(rests + cut_rests, colors=style.line, linewidths=width, zorder=1,
+                                     linestyles=[(0, WRAP_DASH)]))  # a connector, not a cut
     wo = network.output_node
     x, y = lay.pos[wo]
     ax.plot([x, x + 0.45], [y, y], color=style.line, lw=width, zorder=1)
@@ -74,7 +84,7 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
         _bond_labels(ax, network, lay, on, style)
     if cut is None or not cut.edges.size:
         return
-    shown = _paths(network, lay, cut_edges & on)
+    shown = _paths(network, lay, cut_edges & on & ~routed) + cut_stubs
     for k, stroke in enumerate(cut_line_styles(style)):
         ax.add_collection(LineCollection(shown, zorder=2 + 0.1 * k, **{
             {"color": "colors", "linewidth": "linewidths", "linestyle": "linestyles"}.get(a, a): v
@@ -107,25 +117,11 @@ def _bond_labels(ax, network, lay, on, style) -> None:
                 family=style.text_family)
 
 
-def label_size(style: Style, pt_x: float, chars: float) -> float | None:
-    """Font size (points) of input labels about ``chars`` characters wide, for ``pt_x``
-    points per step; None = too dense to label.
-
-    A label fits in the 0.65 step between its input and the next one. Labels never shrink
-    below ``style.min_font_size``: they are left out instead.
-    """
-    size = min(style.font_size, 0.65 * pt_x / (0.6 * chars))
-    return size if size >= style.min_font_size else None
-
-
 def _draw_labels(ax, network, lay, style, xu) -> None:
     inputs = network.input_nodes
     inputs = inputs[lay.visible[inputs]]
     pt_x = xu * 72
-    T, L = network.spec.T, network.spec.L
-    copies = int(network.node_copy[inputs].max()) if inputs.size else 0
-    chars = 1 + 0.7 * (len(str(T)) + (len(str(copies)) if L > 1 else 0))
-    size = label_size(style, pt_x, chars)
+    size = label_size(style, pt_x, input_label_chars(network, inputs))
     if size is not None and style.show_labels(inputs.size):
         from matplotlib.patheffects import withStroke
 
@@ -133,10 +129,7 @@ def _draw_labels(ax, network, lay, style, xu) -> None:
         for (x, y), text in zip(lay.pos[inputs], input_labels(network, inputs, math=True if style.usetex else None)):
             ax.text(x + 0.28, y, text, fontsize=size, color=style.text, ha="left", va="center",
                     family=style.text_family, zorder=6, path_effects=halo)
-    step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
-    width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
-    gaps = [b[0] - a[0] for a, b in zip(lay.ticks[:-1], lay.ticks[1:]) if a[1] == b[1] and b[0] > a[0]]
-    every = max(1, math.ceil(width / (pt_x * min(gaps, default=1.0))))
+    every, step_size = tick_every(lay, style, pt_x)
     for x, y, t in lay.ticks:
         if t % every == 0 or t == 1:
             ax.text(x, y, str(int(t)), fontsize=step_size, color=style.text, ha="center",
@@ -241,6 +234,7 @@ def _draw(network, partition, cut, ax, style, merged, title, bound) -> FigureRes
         extent = drawing_extent(lay, style, xu, yu, chars)
         H = math.floor((h + head + foot) * style.dpi) / style.dpi  # whole pixels, never above the limits
         W = math.floor(w * style.dpi) / style.dpi
+        warn_unreadable(network, W, H, xu, yu)
         fig = Figure(figsize=(W, H), dpi=style.dpi)
         ax = fig.add_axes((0.0, foot / H, 1.0, h / H))
     else:

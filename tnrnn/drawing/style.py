@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import TnrnnError
 
-__all__ = ["Style", "COLUMNS", "COLUMN_WIDTHS", "Column", "FONTS", "Font"]
+__all__ = ["Style", "DrawingWarning", "COLUMNS", "COLUMN_WIDTHS", "Column", "FONTS", "Font"]
 
 
 def _check_hex(name: str, value: str) -> None:
@@ -19,6 +19,15 @@ def _check_hex(name: str, value: str) -> None:
         ok = False
     if not ok:
         raise TnrnnError(f"Style.{name} must be a colour '#rrggbb', got {value!r}")
+
+
+class DrawingWarning(UserWarning):
+    """A drawing would be unreadable at its size (one line: what, how small, what to change)."""
+
+
+#: Below this many points per layout unit a drawing is unreadable (copy dots under 1 pt,
+#: inputs under 2 pt): :func:`~tnrnn.drawing.scene.readability` warns.
+MIN_POINTS_PER_UNIT = 4.0
 
 
 @dataclass(frozen=True)
