@@ -200,3 +200,28 @@ def test_cli_draw_warns_in_one_line(capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("tnrnn draw: warning: the drawing of L=1, T=300")
     assert (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("L,T", [(2, 6), (3, 8)])
+def test_tikz_type_sizes_match_the_matplotlib_drawing(L, T):
+    """No TikZ text is smaller than the style's minimum; input labels are all there or all
+    left out (never squeezed into each other); bound note and legend in the body size of
+    the figure (the style's font size), below the picture; bands for every layer."""
+    import re
+
+    style = Style.preset("single")
+    net = compile_network(RACSpec(M=2, R=2, L=L, T=T))
+    cut = mincut_bound(net, "start-end")
+    doc = tnrnn.to_tikz(net, "start-end", cut, style=style, standalone=False)
+    sizes = [float(s) for s in re.findall(r"\\fontsize\{([\d.]+)\}", doc)]
+    assert sizes and min(sizes) >= style.min_font_size
+    labels = re.findall(r"\{\$x\^\{\d+\}_\{\d+\}\$\}", doc)
+    assert len(labels) in (0, int(net.input_nodes.size))
+    fig = draw(net, "start-end", cut, style=style)
+    mpl_labels = [t for t in fig.axes[0].texts if t.get_text().startswith("$x^")]
+    assert len(labels) == len(mpl_labels)  # the same decision in both renderers
+    note = next(line for line in doc.splitlines() if "min cut:" in line)
+    assert note.startswith(r"\node[note, anchor=north west]") and rf"note/.style={{text=text, font=\fontsize{{{style.font_size:.2f}}}" in doc
+    for layer in range(1, L + 1):
+        assert rf"\fill[layer{layer}]" in doc
+    assert "cut edge" in doc and "side $A$" in doc and "layer 1" in doc and r"$W^{O}$" in doc
