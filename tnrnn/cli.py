@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 from ._argtypes import (LIMITS, bounded_int, cells, depth_lengths, dilations,  # noqa: F401
-                        int_list, seconds, show_text as _show, widths)
+                        int_list, seconds, widths)
 
 
 def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> None:

@@ -8,8 +8,6 @@ edges are thick and striped (see :func:`~tnrnn.drawing.marks.cut_line_styles`).
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 import numpy as np

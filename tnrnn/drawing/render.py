@@ -156,14 +156,16 @@ def _draw_overview(ax, network, lay, sides, cut, style, extent) -> None:
         ax.add_collection(LineCollection(segs, colors=style.cut, linewidths=style.cut_width, zorder=2))
 
 
-def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any = None, ax=None,
+def draw(network: RACNetwork | RACSpec, partition: Partition | str | None = None, cut: Any = None, ax=None,
          style: Style | None = None, *, merged: bool | None = None, title: str | bool | None = None,
          bound: bool = True) -> FigureResult:
     """Draw a compiled network, optionally with a partition and its cut (paper style).
 
     Parameters
     ----------
-    network : RACNetwork
+    network : RACNetwork or RACSpec
+        A spec is compiled first (as ``mincut_bound(spec)`` does), after checking that it
+        is small enough to draw.
     partition : Partition or str, optional
         A Partition or a text as for :meth:`Partition.parse` (``'start-end'``,
         ``'interleaved'``, ``'split:K'``, ``'A:1,2,5'``). Colours the inputs by side and,
@@ -175,8 +177,8 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         Draw into this axes (no title, legend or annotation); otherwise a new Figure
         (not managed by pyplot) is made.
     style : Style, optional
-        Colours, fonts, column width (:meth:`Style.preset`), legend, layer bands, bond
-        dimensions.
+        Colours, fonts (``Style(font='cm')`` matches a LaTeX document), column width and
+        height limit (:meth:`Style.preset`), legend, layer bands, bond dimensions.
     merged : bool, optional
         Merged view (W_H and W_I hidden in their DELTA). Default: automatic by size
         (``style.max_full_nodes``). Above ``style.max_marks`` visible nodes the drawing
@@ -186,6 +188,12 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         partition; a string: that title.
     bound : bool, default True
         Write the cut's bound (``min cut: 4 cut edges, separation rank ≤ 16``) below.
+
+    Warns
+    -----
+    DrawingWarning
+        In one line, when the drawing would be unreadable at its size (marks under a few
+        points) or wider than any column preset.
 
     Returns
     -------

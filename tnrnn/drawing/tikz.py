@@ -20,6 +20,7 @@ from .._io import write_text_atomic
 from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
+from ..spec import RACSpec
 from .layout import Layout
 from .marks import (MARKERS, WRAP_DASH, band_label, format_bound_tex, glyph_kinds, input_label_chars, label_size,
                     layer_label_chars, layer_shade, legend_entries, legend_rows, tick_every)
@@ -260,13 +261,14 @@ def _escape(text: str) -> str:
     return text.replace("\0", r"\textbackslash{}")
 
 
-def to_tikz(network: RACNetwork, partition: Partition | str | None = None, cut: Any = None,
+def to_tikz(network: RACNetwork | RACSpec, partition: Partition | str | None = None, cut: Any = None,
             style: Style | None = None, *, merged: bool | None = None,
             title: str | bool | None = None, bound: bool = True, standalone: bool = True) -> str:
     """LaTeX drawing ``network`` with TikZ: a standalone document or a bare ``tikzpicture``.
 
-    Same layout, node kinds, side colours and cut as :func:`~tnrnn.drawing.draw`; the
-    arguments mean the same. Nodes are named ``n<index>`` after the network's node
+    Same layout, node kinds, side colours, cut, layer bands, legend, bound note and type
+    sizes as :func:`~tnrnn.drawing.draw` (the text in the document's own font); the
+    arguments mean the same, and a spec is compiled first. Nodes are named ``n<index>`` after the network's node
     indices, so the picture can be extended by hand.
 
     Parameters
