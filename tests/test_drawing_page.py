@@ -225,3 +225,24 @@ def test_tikz_type_sizes_match_the_matplotlib_drawing(L, T):
     for layer in range(1, L + 1):
         assert rf"\fill[layer{layer}]" in doc
     assert "cut edge" in doc and "side $A$" in doc and "layer 1" in doc and r"$W^{O}$" in doc
+
+
+def test_usetex_without_latex_is_refused_in_one_line(monkeypatch):
+    from tnrnn.drawing import style as style_module
+
+    monkeypatch.setattr(style_module, "_usetex_missing", lambda: "latex")
+    with pytest.raises(tnrnn.TnrnnError, match=r"usetex=True\) needs latex") as err:
+        draw(RACSpec(M=2, R=2, L=1, T=4), "start-end", style=Style(usetex=True))
+    assert "\n" not in str(err.value) and "font='cm'" in str(err.value)
+
+
+@pytest.mark.slow
+def test_usetex_typesets_with_latex(tmp_path):
+    from tnrnn.drawing.style import _usetex_missing
+
+    if _usetex_missing() is not None:
+        pytest.skip(f"usetex needs {_usetex_missing()}")
+    path = tnrnn.write_figure(RACSpec(M=2, R=2, L=2, T=4), tmp_path / "tex.pdf", partition="start-end",
+                              style=Style(usetex=True, font="cm"))
+    data = path.read_bytes()
+    assert b"DejaVu" not in data and (b"CMR" in data or b"SFRM" in data)  # LaTeX's own fonts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -28,6 +29,26 @@ class DrawingWarning(UserWarning):
 #: Below this many points per layout unit a drawing is unreadable (copy dots under 1 pt,
 #: inputs under 2 pt): :func:`~tnrnn.drawing.scene.readability` warns.
 MIN_POINTS_PER_UNIT = 4.0
+
+
+@functools.lru_cache(maxsize=1)
+def _usetex_missing() -> str | None:
+    """What ``Style(usetex=True)`` lacks on this machine (checked once), or None."""
+    import shutil
+    import subprocess
+
+    if shutil.which("latex") is None or shutil.which("kpsewhich") is None:
+        return "latex"
+    found = subprocess.run(["kpsewhich", "type1ec.sty"], capture_output=True, text=True).stdout.strip()
+    return None if found else "the cm-super fonts (type1ec.sty)"
+
+
+def _check_usetex() -> None:
+    missing = _usetex_missing()
+    if missing is not None:
+        raise TnrnnError(f"Style(usetex=True) needs {missing}, which is not installed (apt-get install "
+                         "texlive-latex-base cm-super dvipng); or use Style(font='cm') for Computer Modern "
+                         "without LaTeX")
 
 
 @dataclass(frozen=True)
@@ -283,6 +304,8 @@ class Style:
             raise TnrnnError(f"font family {family!r} is not installed for matplotlib; use Style(font=...) "
                              f"with one of {sorted(FONTS)} (cm: Computer Modern, times: STIX), or install "
                              "the font") from None
+        if self.usetex:
+            _check_usetex()
         rc = {"font.family": family, "mathtext.fontset": self.math_fontset, "axes.unicode_minus": False,
               "axes.formatter.use_mathtext": True,
               "text.usetex": bool(self.usetex)}
