@@ -2,7 +2,6 @@
 
 import math
 import struct
-import time
 import xml.etree.ElementTree as ET
 
 import matplotlib
@@ -17,6 +16,7 @@ from tnrnn import (Partition, RACSpec, Style, compile_network, draw, mincut_boun
                    plot_bounds, write_figure)
 from tnrnn.drawing import jupyter  # noqa: E402
 from tnrnn.drawing.layout import network_layout  # noqa: E402
+from tnrnn.drawing.style import COLUMN_WIDTHS  # noqa: E402
 from tnrnn.drawing.render import input_label, resolve_cut  # noqa: E402
 from tnrnn.errors import TnrnnError  # noqa: E402
 from tnrnn.formulas import (all_chains_cut, degree_bound, paper_lower_bound,  # noqa: E402
@@ -34,9 +34,10 @@ def _segments(fig, colour):
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba
 
-    ax = fig.axes[0]
+    ax = fig.axes[0]  # solid strokes only: a wrapped chain's dotted connector continues its stub
     return sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection)
-               and len(c.get_segments()) and np.allclose(c.get_colors()[0], to_rgba(colour)))
+               and len(c.get_segments()) and np.allclose(c.get_colors()[0], to_rgba(colour))
+               and c.get_linestyle()[0][1] is None)
 
 
 PARTITIONS = {"none": None, "start-end": Partition.start_end, "interleaved": Partition.interleaved,
@@ -102,8 +103,10 @@ def test_cut_as_edge_list_bound_is_product_of_dims():
         draw(net, cut=mincut_bound(other, Partition.start_end(4)))
     with pytest.raises(TnrnnError, match="T=6"):
         draw(net, Partition.start_end(6))
-    with pytest.raises(TnrnnError, match="RACNetwork"):
-        draw(RACSpec(M=2, R=3, L=2, T=4))
+    with pytest.raises(TnrnnError, match="RACNetwork or a RACSpec"):
+        draw("M=2, R=3")
+    spec = RACSpec(M=2, R=3, L=2, T=4)  # a spec is compiled, as mincut_bound(spec) does
+    assert _scatter_points(draw(spec, "start-end")) == _scatter_points(draw(net, "start-end")) == net.n_nodes
 
 
 def test_draw_into_given_axes_and_overview_mode():
@@ -130,14 +133,11 @@ def test_auto_merged_view_for_large_full_networks():
     assert "merged view" in fig.figure.texts[0].get_text()
 
 
-def test_L2_T32_is_legible_and_fast():
+def test_L2_T32_is_legible():  # its time is measured by benchmarks/, never asserted here
     net = compile_network(RACSpec(M=2, R=2, L=2, T=32))
-    t0 = time.perf_counter()
     fig = draw(net, Partition.start_end(32))
     from tnrnn.drawing.render import figure_bytes
     data = figure_bytes(fig, "png")
-    seconds = time.perf_counter() - t0
-    assert seconds < 5.0, seconds
     lay = network_layout(net)
     assert not lay.merged_view and _scatter_points(fig) == net.n_nodes
     w, h = fig.get_size_inches() * fig.dpi
@@ -203,10 +203,8 @@ def test_network_reprs_by_size():
     assert jupyter.network_png(mid)[:8] == b"\x89PNG\r\n\x1a\n" and jupyter.network_html(mid) is None
     big = compile_network(RACSpec(M=2, R=2, L=2, T=250))
     assert jupyter.display_mode(big) == "summary"
-    t0 = time.perf_counter()
     assert jupyter.network_svg(big) is None and jupyter.network_png(big) is None
     page = jupyter.network_html(big)
-    assert time.perf_counter() - t0 < 1.0
     assert f"{big.n_nodes:,}" in page
     ET.fromstring(page)  # well-formed
 
@@ -312,16 +310,16 @@ def test_coinciding_bounds_stay_visible_and_small_ranks_get_a_tick_label():
 def test_plot_bounds_panels_and_column_presets():
     rows = _rows()
     fig = plot_bounds(rows, panels=True, style=Style.preset("double"))
-    assert len(fig.axes) == 3 and fig.get_size_inches()[0] == 7.0
+    assert len(fig.axes) == 3 and fig.get_size_inches()[0] == COLUMN_WIDTHS["double"]
     for ax, L in zip(fig.axes, (1, 2, 3)):
         top = max(max(ln.get_ydata()) for ln in ax.get_lines())
         assert top == pytest.approx(max(float(r[k]) for r in rows if r["L"] == L
                                         for k in ("lower", "mincut", "degree", "symmetric")))
     single = plot_bounds(rows, style=Style.preset("single"))
-    assert single.get_size_inches()[0] == 3.25
+    assert single.get_size_inches()[0] == COLUMN_WIDTHS["single"]
     sizes = [t.get_fontsize() for t in single.figure.findobj(lambda a: hasattr(a, "get_fontsize"))
              if hasattr(t, "get_text") and t.get_text()]
-    assert sizes and min(sizes) >= 7.0  # printed at 3.25 in: no type below 7 pt
+    assert sizes and min(sizes) >= 7.0  # printed in one column: no type below 7 pt
 
 
 def test_plot_bounds_huge_values_use_log10_and_errors():
@@ -369,12 +367,10 @@ def test_import_tnrnn_stays_light():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("L,T", [(2, 1000), (3, 150), (4, 50)])
-def test_huge_networks_draw_fast(L, T):
+def test_huge_networks_draw(L, T):  # how fast: benchmarks/, never asserted here
     net = compile_network(RACSpec(M=2, R=2, L=L, T=T))
-    t0 = time.perf_counter()
     from tnrnn.drawing.render import figure_bytes
-    figure_bytes(draw(net, Partition.start_end(T)), "png")
-    assert time.perf_counter() - t0 < 5.0
+    assert figure_bytes(draw(net, Partition.start_end(T)), "png")[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize("fmt", ["svg", "pdf", "png"])
@@ -394,13 +390,17 @@ def _cli(capsys, *argv):
     return code, out, err
 
 
-def test_cli_refuses_undrawable_networks_up_front(capsys, tmp_path):
+def test_cli_refuses_undrawable_networks_up_front(capsys, tmp_path, monkeypatch):
+    import tnrnn.network
     from tnrnn.formulas import network_size
 
-    t0 = time.perf_counter()
+    def never(*args, **kwargs):
+        raise AssertionError("compiled before refusing")
+
+    monkeypatch.setattr(tnrnn.network, "compile_network", never)  # refused before compiling
     code, _, err = _cli(capsys, "draw", "--M", "2", "--R", "2", "--L", "2", "--T", "2000", "--cut",
                         "-o", str(tmp_path / "x.png"))
-    assert time.perf_counter() - t0 < 2.0 and code == 2 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1
     assert "8,012,002 nodes" in err and not (tmp_path / "x.png").exists()
     T = int(err.split("draw T <= ")[1].split()[0])  # the largest drawable T, checked independently
     assert network_size(2, 2, 2, T)[0] <= 200_000 < network_size(2, 2, 2, T + 1)[0]
@@ -415,7 +415,8 @@ def test_cli_figure_switches(capsys, tmp_path):
                         "--column", "single", "--dpi", "200", "--title", "auto", "-o", str(png))
     assert code == 0 and "min cut 2" in out
     data = png.read_bytes()
-    assert _png_size(data)[0] == round(3.25 * 200)  # single column at 200 dpi
+    # single column (229.5 pt) at 200 dpi, whole screen pixels: within 0.01 in below
+    assert int((COLUMN_WIDTHS["single"] - 0.01) * 200) <= _png_size(data)[0] <= int(COLUMN_WIDTHS["single"] * 200)
     ppm = round(200 / 0.0254)
     assert struct.unpack(">II", data[data.index(b"pHYs") + 4:][:8]) == (ppm, ppm)
     tex = tmp_path / "a.tex"

@@ -15,6 +15,9 @@ from tnrnn.errors import MemoryLimitError, TnrnnError
 
 NODE = re.compile(r"^\\node\[(\w+), fill=(\w+)\] \(n(\d+)\) at \(([-\d.]+),([-\d.]+)\) \{\};$")
 EDGE = re.compile(r"^\\draw\[(edge|cut)\] \(n(\d+)\) -- (?:\([-\d.]+,[-\d.]+\) -- )*\(n(\d+)\);$")
+# a wrapped chain: its first segment (edge or cut), then the dotted connector to the far node
+STUB = re.compile(r"^\\draw\[(edge|cut)\] \(n(\d+)\) -- \(([-\d.]+),([-\d.]+)\);$")
+WRAP = re.compile(r"^\\draw\[wrap\] \(([-\d.]+),([-\d.]+)\) -- (?:\([-\d.]+,[-\d.]+\) -- )*\(n(\d+)\);$")
 
 
 def _parse(doc):
@@ -27,6 +30,13 @@ def _parse(doc):
         m = EDGE.match(line)
         if m:
             edges.append((m.group(1), int(m.group(2)), int(m.group(3))))
+        m = STUB.match(line)
+        if m:
+            stub = m.groups()
+        m = WRAP.match(line)
+        if m:  # continues the stub just before it, from the same bend
+            assert (stub[2], stub[3]) == m.groups()[:2]
+            edges.append((stub[0], int(stub[1]), int(m.group(3))))
     return nodes, edges
 
 
@@ -103,10 +113,10 @@ def test_bare_tikzpicture_to_input():
     bare = to_tikz(net, "start-end", cut=cut, standalone=False)
     full = to_tikz(net, "start-end", cut=cut)
     assert r"\documentclass" not in bare and r"\begin{document}" not in bare
-    assert bare.rstrip().endswith(r"\endgroup") and r"\begin{tikzpicture}" in bare
+    assert bare.rstrip().endswith(r"\endgroup%") and r"\begin{tikzpicture}" in bare
     assert _parse(bare) == _parse(full)  # the same picture
-    assert r"densely dashed" in bare  # the partition line between steps 2 and 3
-    assert "(3.1," in bare.split("densely dashed]")[1].splitlines()[0]  # in the gap after step 2
+    assert r"\draw[partition]" in bare  # the partition line between steps 2 and 3
+    assert "(3.1," in bare.split(r"\draw[partition]")[1].splitlines()[0]  # in the gap after step 2
     assert "2 cut edges" in bare or f"{cut.n_cut} cut edge" in bare
 
 

@@ -19,11 +19,13 @@ import json
 import os
 import re
 import sys
+import warnings
 from typing import Sequence
 
 from ._version import __version__
 from .errors import BoundViolationError, TnrnnError
 from .network.compile import DEFAULT_MAX_NODES
+from .drawing.style import COLUMNS, DrawingWarning
 from .rank.probes import DEFAULT_MAX_PROBES
 
 __all__ = ["main", "build_parser"]
@@ -50,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 from ._argtypes import (LIMITS, bounded_int, cells, depth_lengths, dilations,  # noqa: F401
-                        int_list, seconds, show_text as _show, widths)
+                        int_list, seconds, widths)
 
 
 def _add_spec_options(p: argparse.ArgumentParser, *, partition: bool = True) -> None:
@@ -98,8 +100,10 @@ def _add_member_grid(p: argparse.ArgumentParser, *, R_default: list) -> None:
 def _add_figure_options(p: argparse.ArgumentParser, *, title: bool = True) -> None:
     g = p.add_argument_group("figure")
     g.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default 300)")
-    g.add_argument("--column", choices=("single", "double"), default=None,
-                   help="journal column preset: single (3.25 in) or double (7 in) wide, 8 pt type")
+    g.add_argument("--column", choices=tuple(COLUMNS), default=None,
+                   help="column of a LaTeX template: single (two-column article, 229.5 pt), double (its full "
+                        "width, 469 pt), ieee (3.5 in), acm (3.33 in), neurips (5.5 in), icml (6.75 in); at most "
+                        "a text block tall, 8 pt type, never below 7 pt")
     g.add_argument("--no-legend", dest="legend", action="store_false", help="leave out the legend")
     if title:
         g.add_argument("--title", default=None,
@@ -220,7 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import _commands
 
     try:
-        return getattr(_commands, f"cmd_{args.command}")(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warnings(args.command, warnings.showwarning)
+            return getattr(_commands, f"cmd_{args.command}")(args)
     except BoundViolationError as err:
         _say(args.command, f"ordering violated: {_one_line(str(err))}")
         return 1
@@ -235,6 +241,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _MEMORY = "ran out of memory; lower T, M, R or L, or the limits (--max-probes, --max-nodes)"
+
+
+def _one_line_warnings(command: str, show):
+    """A ``warnings.showwarning`` that prints a DrawingWarning as one line (others as before)."""
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DrawingWarning):
+            _say(command, f"warning: {_one_line(str(message))}")
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
 
 
 def _say(command: str, text: str) -> None:

@@ -102,9 +102,13 @@ class Partition:
             return partition
         if isinstance(partition, str):
             return cls.parse(partition, T)
+        hint = ""
+        if isinstance(partition, (list, tuple, set, frozenset, range)):
+            shown = list(partition) if len(partition) <= 8 else f"{list(partition)[:8]}..."
+            hint = f" {shown}; for the steps of side A use Partition.from_sets(A, T={T})"
         raise PartitionError(
             f"partition must be a Partition or a string like 'start-end', 'interleaved', "
-            f"'split:K' or 'A:1,2,5', got {type(partition).__name__}"
+            f"'split:K' or 'A:1,2,5', got {type(partition).__name__}{hint}"
         )
 
     @classmethod

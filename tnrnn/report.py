@@ -46,8 +46,15 @@ def _network_figure(spec: RACSpec, stem: Path, style, dpi: int) -> list[Path]:
     from .mincut import mincut_bound
     from .network import compile_network
 
+    from .drawing import Style
+
     network = compile_network(spec)
     part = Partition.start_end(spec.T)
+    style = Style() if style is None else style
+    if style.width is None:  # no column chosen: one column of a paper, as tall as a text block at most
+        single = Style.preset("single")
+        style = style.replace(width=single.width, max_height=single.max_height, font_size=single.font_size,
+                              min_font_size=single.min_font_size)
     return _write_all(draw(network, part, cut=mincut_bound(network, part), style=style), stem, dpi)
 
 
@@ -65,7 +72,9 @@ def make_report(out: str | Path = "figures", *, quick: bool = False, seed: int =
     dpi : int
         Resolution of the PNG files.
     style : Style, optional
-        Drawing style (e.g. ``Style.preset("single")``); default ``Style()``.
+        Drawing style; default ``Style()``. Network drawings without a column width get the
+        sizes of ``Style.preset("single")`` (one column of a two-column article, at most a
+        text block tall).
     """
     from .bounds import bounds_table
     from .bounds.table import export_bounds_table, without_run_fields

@@ -1,5 +1,5 @@
 """The figure object returned by :func:`~tnrnn.drawing.draw` and :func:`~tnrnn.drawing.plot_bounds`,
-and the writers of figures to bytes and files (paper defaults: 300 dpi PNG, Type 42 fonts).
+and the writers of figures to bytes and files (paper defaults: 300 dpi PNG, Type 42 fonts in PDF, text as text in SVG).
 
 A :class:`FigureResult` wraps a matplotlib Figure made without pyplot. It shows itself in
 a notebook (``_repr_png_`` or ``_repr_svg_``, exactly one of them), so a cell ending in
@@ -24,9 +24,10 @@ __all__ = ["FigureResult", "write_figure", "check_figure_path", "figure_bytes", 
 FIGURE_FORMATS = {".pdf": "pdf", ".svg": "svg", ".png": "png"}
 #: Resolution of exported PNG files.
 EXPORT_DPI = 300
-#: Matplotlib settings of every export: TrueType (Type 42) fonts in PDF/PS, a fixed SVG id
-#: salt (reproducible bytes). Applied with ``rc_context``, never globally.
-EXPORT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "tnrnn"}
+#: Matplotlib settings of every export: TrueType (Type 42) fonts in PDF/PS, SVG text kept
+#: as text (``<text>`` elements naming the font, so it stays selectable and editable), a
+#: fixed SVG id salt (reproducible bytes). Applied with ``rc_context``, never globally.
+EXPORT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "tnrnn"}
 
 
 class FigureResult:

@@ -8,6 +8,7 @@ matplotlib.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -20,7 +21,11 @@ from .style import Style
 
 __all__ = ["MARKERS", "KIND_LABELS", "SHALLOW_LABELS", "MATHTEXT_LABELS", "cut_line_styles", "format_bound",
            "format_bound_tex", "bound_text", "input_label", "input_labels", "glyph_kinds", "layer_label",
-           "layer_label_chars", "label_chars", "layer_shade"]
+           "layer_label_chars", "legend_entries", "legend_rows", "band_label", "label_chars", "layer_shade", "label_size", "input_label_chars", "tick_every",
+           "WRAP_DASH"]
+
+#: Dash pattern (points on, off) of the connector that wraps a long chain onto the next shelf.
+WRAP_DASH = (1.0, 1.6)
 
 
 #: (marker, diameter in layout units, filled with the side colour) per kind.
@@ -110,10 +115,11 @@ def input_label(step: int, copy: int | None = None, math: bool = False) -> str:
     return text if copy is None else text + str(int(copy)).translate(_SUB)
 
 
-def input_labels(network: RACNetwork, nodes: np.ndarray) -> list[str]:
-    """The labels of input ``nodes``: mathtext for up to :data:`MATHTEXT_LABELS` of them."""
+def input_labels(network: RACNetwork, nodes: np.ndarray, math: bool | None = None) -> list[str]:
+    """The labels of input ``nodes``: mathtext (``math=None``: for up to
+    :data:`MATHTEXT_LABELS` of them), else Unicode digits."""
     steps, copies = network.node_step[nodes], network.node_copy[nodes]
-    math_ = nodes.size <= MATHTEXT_LABELS
+    math_ = nodes.size <= MATHTEXT_LABELS if math is None else math
     if network.spec.L == 1:
         return [input_label(t, math=math_) for t in steps]
     return [input_label(t, c, math=math_) for t, c in zip(steps, copies)]
@@ -175,3 +181,83 @@ def bound_text(cut: Any) -> str:
     n = int(cut.edges.size)
     return (f"min cut: {n} cut edge{'s' if n != 1 else ''}, separation rank $\\leq$ "
             f"{format_bound(cut.bound, cut.log2, cut.factored)}")
+
+
+def label_size(style: Style, pt_x: float, chars: float) -> float | None:
+    """Font size (points) of input labels about ``chars`` characters wide, for ``pt_x``
+    points per step; None = too dense to label.
+
+    A label fits in the 0.65 step between its input and the next one. Labels never shrink
+    below ``style.min_font_size``: they are left out instead.
+
+    >>> label_size(Style(), 72.0, 3), label_size(Style(), 5.0, 3) is None
+    (9.0, True)
+    """
+    size = min(style.font_size, 0.65 * pt_x / (0.6 * chars))
+    return size if size >= style.min_font_size else None
+
+
+def input_label_chars(network: RACNetwork, inputs: np.ndarray) -> float:
+    """Printed width of the widest input label in characters (scripts count 0.7)."""
+    T, L = network.spec.T, network.spec.L
+    copies = int(network.node_copy[inputs].max()) if inputs.size else 0
+    return 1 + 0.7 * (len(str(T)) + (len(str(copies)) if L > 1 else 0))
+
+
+def tick_every(lay: Layout, style: Style, pt_x: float) -> tuple[int, float]:
+    """``(every, size)``: label every ``every``-th step number (and step 1), in ``size``
+    points, so that neighbouring numbers never touch."""
+    T = int(lay.ticks[:, 2].max()) if lay.ticks.size else 1
+    size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
+    width = 0.62 * size * len(str(T)) + 2  # points taken by the longest step number
+    gaps = [b[0] - a[0] for a, b in zip(lay.ticks[:-1], lay.ticks[1:]) if a[1] == b[1] and b[0] > a[0]]
+    return max(1, math.ceil(width / (pt_x * min(gaps, default=1.0)))), size
+
+
+def band_label(spec, layer: int, repeat: bool = False) -> str:
+    """The text left of a layer band: :func:`layer_label`, or just ``$l{=}2$`` where the
+    layer was already named higher up."""
+    return f"$l{{=}}{int(layer)}$" if repeat else layer_label(spec, layer)
+
+
+def legend_entries(network: RACNetwork, lay: Layout, glyphs: np.ndarray, *, sides: bool, cut: bool,
+                   line: bool, layers: int) -> list[tuple[tuple, str]]:
+    """What a legend shows, for every renderer: ``(key, label)`` with key ``('node', kind)``,
+    ``('side', 1 or 2)``, ``('cut',)``, ``('line',)``, ``('wrap',)`` or ``('layer', l)``.
+
+    The kinds present, the sides, the cut edge, the partition line, the connector of a
+    wrapped chain and the layers (``layers`` > 1)."""
+    present = set(np.unique(glyphs[lay.visible]).tolist())
+    spec = network.spec
+    plain = getattr(spec, "plain", True)
+    entries: list[tuple[tuple, str]] = []
+    for kind, label in KIND_LABELS.items():
+        if spec.L == 1:
+            label = SHALLOW_LABELS.get(kind, label)
+        if kind == NodeKind.CORE and not plain:
+            label = (r"core: one site" if lay.merged_view else r"core $A^{l}$ (full cell)")
+        if kind == NodeKind.W_H and not plain and any(NodeKind.U in c.site(False).kinds for c in spec.cells):
+            label += r" ($V^{l}$, $W^{l}$ in cp)"
+        if int(kind) in present:
+            entries.append((("node", kind), label))
+    if sides:
+        entries += [(("side", 1), "side $A$"), (("side", 2), "side $B$")]
+    if cut:
+        entries.append((("cut",), "cut edge"))
+    if line:
+        entries.append((("line",), "partition"))
+    if lay.routes:
+        entries.append((("wrap",), "chain continues"))
+    if layers > 1:
+        entries += [(("layer", l), f"layer {l}") for l in range(1, layers + 1)]
+    return entries
+
+
+def legend_rows(labels: list[str], width_in: float, font_size: float) -> tuple[int, int]:
+    """(columns, rows) of a legend with these labels across ``width_in`` inches."""
+    if not labels:
+        return 1, 0
+    chars = max(label_chars(text) for text in labels)
+    col_in = (3.5 + 0.55 * chars) * font_size / 72  # handle, gaps and text
+    ncol = max(1, min(len(labels), int(width_in / col_in)))
+    return ncol, math.ceil(len(labels) / ncol)

@@ -22,9 +22,11 @@ from . import figure as _figure
 from .decorate import (default_title, draw_bands, draw_partition_line, legend_handles, legend_rows)
 from .figure import EXPORT_DPI, FIGURE_FORMATS, FigureResult, figure_bytes
 from .layout import Layout
-from .marks import (MARKERS, MATHTEXT_LABELS, bound_text, cut_line_styles, format_bound, format_bound_tex,
-                    glyph_kinds, input_label, input_labels, layer_label_chars)
-from .scene import (LINE_IN, CutView, drawing_extent, figure_units, node_sides, prepare, resolve_cut)
+from .marks import (MARKERS, MATHTEXT_LABELS, WRAP_DASH, bound_text, cut_line_styles, format_bound,
+                    format_bound_tex, glyph_kinds, input_label, input_label_chars, input_labels, label_size,
+                    layer_label_chars, tick_every)
+from .scene import (LINE_IN, CutView, drawing_extent, figure_units, node_sides, prepare, resolve_cut, warn_unreadable,
+                    wrap_paths)
 from .style import Style
 
 __all__ = ["draw", "write_figure", "figure_bytes", "figure_units", "resolve_cut", "CutView",
@@ -65,8 +67,16 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
     if cut is not None:
         cut_edges[cut.edges] = True
     width = min(style.edge_width, max(0.1, 0.08 * pt))
-    ax.add_collection(LineCollection(_paths(network, lay, on & ~cut_edges), colors=style.line,
+    routed = np.zeros(network.n_edges, dtype=bool)
+    routed[np.fromiter(lay.routes, dtype=np.int64, count=len(lay.routes))] = True
+    routed &= on
+    ax.add_collection(LineCollection(_paths(network, lay, on & ~cut_edges & ~routed), colors=style.line,
                                      linewidths=width, zorder=1, rasterized=big))
+    stubs, rests = wrap_paths(network, lay, np.flatnonzero(routed & ~cut_edges))
+    cut_stubs, cut_rests = wrap_paths(network, lay, np.flatnonzero(routed & cut_edges))
+    ax.add_collection(LineCollection(stubs, colors=style.line, linewidths=width, zorder=1))
+    ax.add_collection(LineCollection(rests + cut_rests, colors=style.line, linewidths=width, zorder=1,
+                                     linestyles=[(0, WRAP_DASH)]))  # a connector, not a cut
     wo = network.output_node
     x, y = lay.pos[wo]
     ax.plot([x, x + 0.45], [y, y], color=style.line, lw=width, zorder=1)
@@ -74,7 +84,7 @@ def _draw_edges(ax, network, lay, cut, style, pt) -> None:
         _bond_labels(ax, network, lay, on, style)
     if cut is None or not cut.edges.size:
         return
-    shown = _paths(network, lay, cut_edges & on)
+    shown = _paths(network, lay, cut_edges & on & ~routed) + cut_stubs
     for k, stroke in enumerate(cut_line_styles(style)):
         ax.add_collection(LineCollection(shown, zorder=2 + 0.1 * k, **{
             {"color": "colors", "linewidth": "linewidths", "linestyle": "linestyles"}.get(a, a): v
@@ -104,43 +114,26 @@ def _bond_labels(ax, network, lay, on, style) -> None:
     for (x, y), h, d in zip(mid, horizontal, network.edge_dim[e]):
         ax.text(x, y + (0.12 if h else 0), str(int(d)), fontsize=size, color=style.text,
                 ha="center" if h else "left", va="bottom" if h else "center", zorder=6,
-                family=style.font_family)
-
-
-def label_size(style: Style, pt_x: float, chars: float) -> float | None:
-    """Font size (points) of input labels about ``chars`` characters wide, for ``pt_x``
-    points per step; None = too dense to label.
-
-    A label fits in the 0.65 step between its input and the next one. Labels never shrink
-    below ``style.min_font_size``: they are left out instead.
-    """
-    size = min(style.font_size, 0.65 * pt_x / (0.6 * chars))
-    return size if size >= style.min_font_size else None
+                family=style.text_family)
 
 
 def _draw_labels(ax, network, lay, style, xu) -> None:
     inputs = network.input_nodes
     inputs = inputs[lay.visible[inputs]]
     pt_x = xu * 72
-    T, L = network.spec.T, network.spec.L
-    copies = int(network.node_copy[inputs].max()) if inputs.size else 0
-    chars = 1 + 0.7 * (len(str(T)) + (len(str(copies)) if L > 1 else 0))
-    size = label_size(style, pt_x, chars)
+    size = label_size(style, pt_x, input_label_chars(network, inputs))
     if size is not None and style.show_labels(inputs.size):
         from matplotlib.patheffects import withStroke
 
         halo = [withStroke(linewidth=2, foreground="#ffffff")] if inputs.size <= MATHTEXT_LABELS else None
-        for (x, y), text in zip(lay.pos[inputs], input_labels(network, inputs)):
+        for (x, y), text in zip(lay.pos[inputs], input_labels(network, inputs, math=True if style.usetex else None)):
             ax.text(x + 0.28, y, text, fontsize=size, color=style.text, ha="left", va="center",
-                    family=style.font_family, zorder=6, path_effects=halo)
-    step_size = max(style.min_font_size, min(style.font_size, 0.45 * pt_x))
-    width = 0.62 * step_size * len(str(T)) + 2  # points taken by the longest step number
-    gaps = [b[0] - a[0] for a, b in zip(lay.ticks[:-1], lay.ticks[1:]) if a[1] == b[1] and b[0] > a[0]]
-    every = max(1, math.ceil(width / (pt_x * min(gaps, default=1.0))))
+                    family=style.text_family, zorder=6, path_effects=halo)
+    every, step_size = tick_every(lay, style, pt_x)
     for x, y, t in lay.ticks:
         if t % every == 0 or t == 1:
             ax.text(x, y, str(int(t)), fontsize=step_size, color=style.text, ha="center",
-                    va="bottom", family=style.font_family)
+                    va="bottom", family=style.text_family)
     if lay.ticks.size:
         x, y, _ = lay.ticks[0]
         ax.text(x - 1, y, "$t$", fontsize=step_size, color=style.text, ha="center", va="bottom")
@@ -163,14 +156,16 @@ def _draw_overview(ax, network, lay, sides, cut, style, extent) -> None:
         ax.add_collection(LineCollection(segs, colors=style.cut, linewidths=style.cut_width, zorder=2))
 
 
-def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any = None, ax=None,
+def draw(network: RACNetwork | RACSpec, partition: Partition | str | None = None, cut: Any = None, ax=None,
          style: Style | None = None, *, merged: bool | None = None, title: str | bool | None = None,
          bound: bool = True) -> FigureResult:
     """Draw a compiled network, optionally with a partition and its cut (paper style).
 
     Parameters
     ----------
-    network : RACNetwork
+    network : RACNetwork or RACSpec
+        A spec is compiled first (as ``mincut_bound(spec)`` does), after checking that it
+        is small enough to draw.
     partition : Partition or str, optional
         A Partition or a text as for :meth:`Partition.parse` (``'start-end'``,
         ``'interleaved'``, ``'split:K'``, ``'A:1,2,5'``). Colours the inputs by side and,
@@ -182,8 +177,8 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         Draw into this axes (no title, legend or annotation); otherwise a new Figure
         (not managed by pyplot) is made.
     style : Style, optional
-        Colours, fonts, column width (:meth:`Style.preset`), legend, layer bands, bond
-        dimensions.
+        Colours, fonts (``Style(font='cm')`` matches a LaTeX document), column width and
+        height limit (:meth:`Style.preset`), legend, layer bands, bond dimensions.
     merged : bool, optional
         Merged view (W_H and W_I hidden in their DELTA). Default: automatic by size
         (``style.max_full_nodes``). Above ``style.max_marks`` visible nodes the drawing
@@ -193,6 +188,12 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         partition; a string: that title.
     bound : bool, default True
         Write the cut's bound (``min cut: 4 cut edges, separation rank ≤ 16``) below.
+
+    Warns
+    -----
+    DrawingWarning
+        In one line, when the drawing would be unreadable at its size (marks under a few
+        points) or wider than any column preset.
 
     Returns
     -------
@@ -207,12 +208,21 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
     >>> type(fig.figure).__name__
     'Figure'
     """
-    style, partition, cutv, lay = prepare(network, partition, cut, style, merged, "draw")
+    import matplotlib
+
+    style = Style() if style is None else style
+    rc = style.rc_params() if isinstance(style, Style) else {}  # a non-Style is refused by prepare
+    with matplotlib.rc_context(rc):
+        return _draw(network, partition, cut, ax, style, merged, title, bound)
+
+
+def _draw(network, partition, cut, ax, style, merged, title, bound) -> FigureResult:
+    """:func:`draw` inside the style's ``rc_context`` (fonts, mathtext set, usetex)."""
+    style, partition, cutv, lay, network = prepare(network, partition, cut, style, merged, "draw")
     from matplotlib.figure import Figure
 
     chars = layer_label_chars(network)
     w, h, xu, yu = figure_units(lay, style, chars)
-    extent = drawing_extent(lay, style, xu, yu, chars)
     overview = int(lay.visible.sum()) > style.max_marks
     sides = node_sides(network, partition, cutv)
     line = partition is not None and partition.is_prefix
@@ -228,11 +238,15 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         ncol, nrows = legend_rows([e[1] for e in entries], w, fs)
         head = (title.count("\n") + 1) * 1.1 * fs * LINE_IN + 0.05 if title else 0.02
         foot = nrows * fs * LINE_IN * 1.15 + (fs * LINE_IN if note else 0) + 0.06
-        H = round((h + head + foot) * style.dpi) / style.dpi  # whole pixels
-        W = round(w * style.dpi) / style.dpi
+        w, h, xu, yu = figure_units(lay, style, chars, reserve=head + foot)
+        extent = drawing_extent(lay, style, xu, yu, chars)
+        H = math.floor((h + head + foot) * style.dpi) / style.dpi  # whole pixels, never above the limits
+        W = math.floor(w * style.dpi) / style.dpi
+        warn_unreadable(network, W, H, xu, yu)
         fig = Figure(figsize=(W, H), dpi=style.dpi)
         ax = fig.add_axes((0.0, foot / H, 1.0, h / H))
     else:
+        extent = drawing_extent(lay, style, xu, yu, chars)
         fig, ncol = ax.figure, 1
         box = ax.get_window_extent()
         xu = box.width / fig.dpi / (extent[1] - extent[0])
@@ -250,14 +264,14 @@ def draw(network: RACNetwork, partition: Partition | str | None = None, cut: Any
         draw_partition_line(ax, lay, partition, style)
     if title:
         fig.text(0.01, 1 - 0.02 / fig.get_figheight(), title, ha="left", va="top", fontsize=fs * 1.1,
-                 color=style.text, family=style.font_family)
+                 color=style.text, family=style.text_family)
     if entries:
         ax.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
                   bbox_to_anchor=(0.0, 0.0), ncol=ncol, frameon=False, fontsize=fs,
                   borderaxespad=0.2, handlelength=1.6, columnspacing=1.0, handletextpad=0.5)
     if note:
         fig.text(0.01, 0.02 / fig.get_figheight(), note, ha="left", va="bottom", fontsize=fs,
-                 color=style.text, family=style.font_family)
+                 color=style.text, family=style.text_family)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_axis_off()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 from dataclasses import dataclass
 
 from ..errors import TnrnnError
 
-__all__ = ["Style", "COLUMN_WIDTHS"]
+__all__ = ["Style", "DrawingWarning", "COLUMNS", "COLUMN_WIDTHS", "Column", "FONTS", "Font"]
 
 
 def _check_hex(name: str, value: str) -> None:
@@ -20,8 +22,87 @@ def _check_hex(name: str, value: str) -> None:
         raise TnrnnError(f"Style.{name} must be a colour '#rrggbb', got {value!r}")
 
 
+class DrawingWarning(UserWarning):
+    """A drawing would be unreadable at its size (one line: what, how small, what to change)."""
+
+
+#: Below this many points per layout unit a drawing is unreadable (copy dots under 1 pt,
+#: inputs under 2 pt): :func:`~tnrnn.drawing.scene.readability` warns.
+MIN_POINTS_PER_UNIT = 4.0
+
+
+@functools.lru_cache(maxsize=1)
+def _usetex_missing() -> str | None:
+    """What ``Style(usetex=True)`` lacks on this machine (checked once), or None."""
+    import shutil
+    import subprocess
+
+    if shutil.which("latex") is None or shutil.which("kpsewhich") is None:
+        return "latex"
+    found = subprocess.run(["kpsewhich", "type1ec.sty"], capture_output=True, text=True).stdout.strip()
+    return None if found else "the cm-super fonts (type1ec.sty)"
+
+
+def _check_usetex() -> None:
+    missing = _usetex_missing()
+    if missing is not None:
+        raise TnrnnError(f"Style(usetex=True) needs {missing}, which is not installed (apt-get install "
+                         "texlive-latex-base cm-super dvipng); or use Style(font='cm') for Computer Modern "
+                         "without LaTeX")
+
+
+@dataclass(frozen=True)
+class Font:
+    """A text font and the mathtext font set that matches it (both ship with matplotlib)."""
+
+    family: str
+    mathtext: str
+    latex: str  #: the LaTeX document font it matches
+
+
+#: The fonts of ``Style(font=...)``: one declaration per font, read by :meth:`Style.rc_params`.
+FONTS = {
+    "sans": Font("DejaVu Sans", "dejavusans", "a sans-serif document (matplotlib's default look)"),
+    "serif": Font("DejaVu Serif", "dejavuserif", "a serif document"),
+    "cm": Font("cmr10", "cm", "Computer Modern (LaTeX's default font)"),
+    "times": Font("STIXGeneral", "stix", "Times (\\usepackage{newtxtext,newtxmath} or mathptmx)"),
+}
+#: Text families whose mathtext set is known when ``font_family`` is given directly.
+_FAMILY_MATH = {"serif": "dejavuserif", "dejavu serif": "dejavuserif", "cmr10": "cm",
+                "stixgeneral": "stix", "stix two text": "stix", "sans-serif": "dejavusans",
+                "dejavu sans": "dejavusans"}
+
+@dataclass(frozen=True)
+class Column:
+    """A LaTeX template's column: its width and text-block height in TeX points (72.27 per inch)."""
+
+    width_pt: float
+    height_pt: float
+    template: str
+
+    @property
+    def width(self) -> float:
+        """Width in inches (big points: what a PDF's page size is measured in), rounded down."""
+        return math.floor(self.width_pt / 72.27 * 1e4) / 1e4
+
+    @property
+    def max_height(self) -> float:
+        """Tallest figure (inches): the text block less 3 caption lines and the float gap."""
+        return math.floor((self.height_pt - 48.0) / 72.27 * 1e4) / 1e4
+
+
+#: The column presets of :meth:`Style.preset` (``\\the\\columnwidth``, ``\\the\\textheight`` of
+#: each template; the article values were printed by pdflatex, the others are the classes' documented sizes).
+COLUMNS = {
+    "single": Column(229.5, 550.0, "\\documentclass[twocolumn]{article}, one column"),
+    "double": Column(469.0, 550.0, "\\documentclass[twocolumn]{article}, full width (figure*)"),
+    "ieee": Column(252.0, 686.0, "IEEEtran, one column (3.5 in)"),
+    "acm": Column(241.14749, 682.0, "acmart sigconf, one column (3.33 in)"),
+    "neurips": Column(397.48499, 650.43, "NeurIPS, full width (5.5 in)"),
+    "icml": Column(487.8225, 650.43, "ICML, full width (6.75 in)"),
+}
 #: Figure widths (inches) of the column presets of :meth:`Style.preset`.
-COLUMN_WIDTHS = {"single": 3.25, "double": 7.0}
+COLUMN_WIDTHS = {name: c.width for name, c in COLUMNS.items()}
 _COLOURS = ("side_a", "side_b", "neutral", "line", "cut", "text")
 
 
@@ -49,8 +130,17 @@ class Style:
         Cut edges (drawn thick with white stripes, visible in greyscale).
     text : str
         Labels.
-    font_family : str
-        Matplotlib font family (TikZ uses the document font).
+    font : {'sans', 'serif', 'cm', 'times'}
+        The document font to match (:data:`FONTS`): text family and mathtext set together,
+        e.g. ``'cm'`` (Computer Modern text and maths) or ``'times'`` (STIX). TikZ always
+        uses the document's own font.
+    font_family : str or None
+        Overrides the text family of ``font`` (any installed family; an unknown one is
+        refused in one line when drawing). Its mathtext set follows it where known
+        (``'serif'`` gets DejaVu Serif maths, ``'cmr10'`` Computer Modern).
+    usetex : bool
+        Typeset every label with LaTeX (needs ``latex`` and ``dvipng`` installed): the
+        exact fonts of a LaTeX document, slower.
     font_size : float
         Text size in points (titles 1.1 times larger).
     min_font_size : float
@@ -59,6 +149,9 @@ class Style:
         Inches per layout unit along x (one time step) and y.
     max_size : float
         Largest figure side in inches; bigger layouts are scaled down to fit.
+    max_height : float or None
+        Tallest figure in inches, legend and note included (a preset's text block less a
+        caption); None: ``max_size``.
     width : float or None
         Figure width in inches (None: natural size from ``x_unit``); see :meth:`preset`.
     max_aspect : float
@@ -100,13 +193,16 @@ class Style:
     line: str = "#404040"
     cut: str = "#b2182b"
     text: str = "#202020"
-    font_family: str = "DejaVu Sans"
+    font: str = "sans"
+    font_family: str | None = None
+    usetex: bool = False
     font_size: float = 9.0
     min_font_size: float = 6.0
     x_unit: float = 0.55
     y_unit: float = 0.45
     max_size: float = 18.0
     width: float | None = None
+    max_height: float | None = None
     max_aspect: float = 2.5
     aspect: float = 0.9
     node_scale: float = 1.0
@@ -123,10 +219,16 @@ class Style:
     max_marks: int = 100_000
 
     def __post_init__(self) -> None:
+        if self.font not in FONTS:
+            raise TnrnnError(f"Style.font must be one of {sorted(FONTS)}, got {self.font!r} "
+                             "(any installed family goes in font_family)")
+        if self.font_family is not None and (not isinstance(self.font_family, str) or not self.font_family.strip()):
+            raise TnrnnError(f"Style.font_family must be a font family name or None, got {self.font_family!r}")
         for name in _COLOURS:
             _check_hex(name, getattr(self, name))
-        if self.width is not None:
-            _positive("width", self.width)
+        for name in ("width", "max_height"):
+            if getattr(self, name) is not None:
+                _positive(name, getattr(self, name))
         for name in ("font_size", "min_font_size", "x_unit", "y_unit", "max_size", "max_aspect",
                      "aspect",
                      "node_scale", "edge_width", "cut_width"):
@@ -138,17 +240,21 @@ class Style:
 
     @classmethod
     def preset(cls, column: str, **changes) -> "Style":
-        """A style for one journal column: ``'single'`` (3.25 in) or ``'double'`` (7 in) wide.
+        """A style for one column of a LaTeX template (:data:`COLUMNS`): its width, a height
+        limit (the text block less a caption), 8 pt type never smaller than 7 pt.
 
-        Fonts are 8 pt (never below 7 pt printed) whatever the network's size: labels that
-        do not fit are left out rather than shrunk.
+        ``'single'`` is the column of ``\\documentclass[twocolumn]{article}`` (229.5 pt),
+        ``'double'`` its full width (469 pt); ``'ieee'`` (3.5 in), ``'acm'`` (3.33 in),
+        ``'neurips'`` (5.5 in) and ``'icml'`` (6.75 in) the others. Labels that do not fit
+        are left out rather than shrunk below 7 pt.
 
-        >>> Style.preset("single").width, Style.preset("double").font_size
-        (3.25, 8.0)
+        >>> Style.preset("single").width * 72.27 <= 229.5, Style.preset("double").font_size
+        (True, 8.0)
         """
-        if column not in COLUMN_WIDTHS:
-            raise TnrnnError(f"column preset must be one of {sorted(COLUMN_WIDTHS)}, got {column!r}")
-        base = {"width": COLUMN_WIDTHS[column], "font_size": 8.0, "min_font_size": 7.0}
+        if column not in COLUMNS:
+            raise TnrnnError(f"column preset must be one of {sorted(COLUMNS)}, got {column!r}")
+        base = {"width": COLUMNS[column].width, "max_height": COLUMNS[column].max_height, "font_size": 8.0,
+                "min_font_size": 7.0}
         return cls(**{**base, **changes})
 
     def _repr_html_(self) -> str:
@@ -163,6 +269,51 @@ class Style:
             cells.append(f"<tr><th style='text-align:left;padding-right:1em'>{f.name}</th>"
                          f"<td style='text-align:left'>{swatch}{html.escape(repr(v))}</td></tr>")
         return f"<table class='tnrnn'><caption style='text-align:left'><b>Style</b></caption>{''.join(cells)}</table>"
+
+    @property
+    def text_family(self) -> str:
+        """The text font family drawn: ``font_family`` if given, else the ``font``'s."""
+        return self.font_family or FONTS[self.font].family
+
+    @property
+    def math_fontset(self) -> str:
+        """The mathtext font set matching :attr:`text_family` (``'cm'``, ``'stix'``, ...)."""
+        if self.font_family is None:
+            return FONTS[self.font].mathtext
+        return _FAMILY_MATH.get(self.font_family.lower(), FONTS[self.font].mathtext)
+
+    def rc_params(self) -> dict:
+        """Matplotlib settings for drawing with this style (used with ``rc_context``, never
+        globally): text family, matching mathtext set, usetex.
+
+        Raises
+        ------
+        TnrnnError
+            In one line, for a family matplotlib cannot find (instead of ~25 ``findfont``
+            warnings and a silent fallback).
+
+        >>> Style(font="cm").rc_params()["mathtext.fontset"]
+        'cm'
+        """
+        from matplotlib import font_manager
+
+        family = self.text_family
+        try:
+            font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            raise TnrnnError(f"font family {family!r} is not installed for matplotlib; use Style(font=...) "
+                             f"with one of {sorted(FONTS)} (cm: Computer Modern, times: STIX), or install "
+                             "the font") from None
+        if self.usetex:
+            _check_usetex()
+        rc = {"font.family": family, "mathtext.fontset": self.math_fontset, "axes.unicode_minus": False,
+              "axes.formatter.use_mathtext": True,
+              "text.usetex": bool(self.usetex)}
+        if self.usetex:
+            rc["font.family"] = "serif" if self.font != "sans" else "sans-serif"
+            rc["text.latex.preamble"] = r"\usepackage{amsmath}" + (
+                r"\usepackage{mathptmx}" if self.font == "times" else "")
+        return rc
 
     def replace(self, **changes) -> "Style":
         """A copy with some fields changed (validated again)."""
