@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from ..errors import TnrnnError
 
-__all__ = ["StoreError", "store_error", "guard", "open_read_only", "open_read_write", "create_store"]
+__all__ = ["StoreError", "store_error", "guard", "open_read_only", "open_read_write", "create_store", "remove_store"]
 
 
 class StoreError(TnrnnError):
@@ -58,10 +58,21 @@ def store_error(path: Path | str, action: str, err: BaseException) -> StoreError
         name = {errno.ENOSPC: "SQLITE_FULL", errno.EDQUOT: "SQLITE_FULL", errno.EROFS: "SQLITE_READONLY",
                 errno.EACCES: "SQLITE_PERM", errno.EPERM: "SQLITE_PERM"}.get(err.errno, "")
         text = err.strerror or text
+    if ("SQLITE_IOERR" in name or "disk I/O" in text) and _nearly_full(Path(path)):
+        name = "SQLITE_FULL"  # SQLite reports a failed mmap of the WAL index as an I/O error
     for words, meaning, advice in _ADVICE:
         if any(w in name or w in text for w in words):
             return StoreError(f"cannot {action} store {str(path)!r}: {meaning} ({text}); {advice}")
     return StoreError(f"cannot {action} store {str(path)!r} ({text}); give a new file or one written by tnrnn")
+
+
+def _nearly_full(path: Path) -> bool:
+    """Whether the disk of ``path`` has less than 1 MiB free (False if that cannot be told)."""
+    try:
+        st = os.statvfs(path.parent if not path.is_dir() else path)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 2**20
 
 
 @contextlib.contextmanager
@@ -97,10 +108,13 @@ def _configure(db: sqlite3.Connection, timeout: float) -> sqlite3.Connection:
 
 
 def open_read_only(path: Path, timeout: float, check: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
-    """A read-only connection to the store at ``path``, after ``check(connection)`` passed.
+    """A connection for reading the store at ``path``, after ``check(connection)`` passed on a
+    read-only connection.
 
-    Writes nothing. A store on a read-only mount (where SQLite cannot make the WAL index
-    file) is opened as immutable: nobody can write it there.
+    Writes nothing into the file (a checked store in a writable folder is then read through
+    an ordinary connection, which removes its WAL files when it closes). A store on a
+    read-only mount (where SQLite cannot make the WAL index file) is opened as immutable:
+    nobody can write it there.
     """
     if path.stat().st_size == 0:
         raise StoreError(f"{str(path)!r} is an empty file (0 bytes), not a tnrnn store; remove it, or "
@@ -116,13 +130,19 @@ def open_read_only(path: Path, timeout: float, check: Callable[[sqlite3.Connecti
             raise
         return db
 
+    writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
     try:
-        return _retry_locked(lambda: connect(_uri(path, mode="ro")), timeout)
+        db = _retry_locked(lambda: connect(_uri(path, mode="ro")), timeout)
     except sqlite3.OperationalError as err:
-        writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
         if writable or not any(w in str(err) for w in ("unable to open", "readonly", "read-only")):
             raise
-    return connect(_uri(path, mode="ro", immutable="1"))
+        return connect(_uri(path, mode="ro", immutable="1"))
+    if not writable:
+        return db
+    # checked: a tnrnn store. Read it through an ordinary connection, which (unlike a read-only
+    # one) removes the WAL files it made when it closes, as the last connection to the store
+    db.close()
+    return _retry_locked(lambda: connect(_uri(path, mode="rw")), timeout)
 
 
 def open_read_write(path: Path, timeout: float, check: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
@@ -150,11 +170,12 @@ def open_read_write(path: Path, timeout: float, check: Callable[[sqlite3.Connect
     return _retry_locked(connect, timeout)
 
 
-def create_store(path: Path, build: Callable[[sqlite3.Connection], None]) -> None:
+def create_store(path: Path, build: Callable[[sqlite3.Connection], None]) -> bool:
     """Make a new store at ``path``: ``build(connection)`` fills a temporary file beside it, which
     is then linked into place (if another process made ``path`` meanwhile, its store is kept).
 
-    Nothing is left behind if anything fails; raises :class:`StoreError` naming ``path``.
+    Returns whether this call made the file. Nothing is left behind if anything fails; raises
+    :class:`StoreError` naming ``path``.
     """
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
@@ -175,7 +196,7 @@ def create_store(path: Path, build: Callable[[sqlite3.Connection], None]) -> Non
                 raise sqlite3.OperationalError("could not switch the new store to WAL mode")
         finally:
             db.close()
-        _link(tmp, path)
+        return _link(tmp, path)
     except sqlite3.Error as err:
         raise store_error(path, "create", err) from None
     except OSError as err:
@@ -186,21 +207,28 @@ def create_store(path: Path, build: Callable[[sqlite3.Connection], None]) -> Non
                 leftover.unlink()
 
 
-def _link(tmp: Path, path: Path) -> None:
-    """Put ``tmp`` at ``path`` unless a file is there already (then keep that one)."""
+def _link(tmp: Path, path: Path) -> bool:
+    """Put ``tmp`` at ``path`` unless a file is there already (then keep that one); returns
+    whether ``tmp`` was put there."""
     try:
         os.link(tmp, path)
     except FileExistsError:
-        return
+        return False
     except OSError as err:  # a file system without hard links
-        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK) or path.exists():
             raise
-        if not path.exists():
-            os.replace(tmp, path)
-        return
+        os.replace(tmp, path)
     with contextlib.suppress(OSError):  # make the new directory entry durable
         dirfd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dirfd)
         finally:
             os.close(dirfd)
+    return True
+
+
+def remove_store(path: Path) -> None:
+    """Remove a store this process has just made and could not open (nothing left behind)."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import int_to_text, text_to_int as _text_to_int
-from ._sqlite import StoreError, create_store, guard, open_read_only, open_read_write, store_error
+from ._sqlite import StoreError, create_store, guard, open_read_only, open_read_write, remove_store, store_error
 
 __all__ = ["ResultStore", "StoreError", "key_text", "STORE_SUFFIXES", "text_to_int"]
 
@@ -164,10 +164,18 @@ class ResultStore:
             except OSError as err:
                 raise StoreError(f"cannot create the folder of store {str(self.path)!r}: {err.strerror}; "
                                  "choose a folder you can write to") from None
-            create_store(self.path, _build_schema)
-        with guard(self.path, "open"):
-            self._db = open_read_only(self.path, timeout, _check_schema)
-            self._refresh_columns()
+            created = create_store(self.path, _build_schema)
+        else:
+            created = False
+        try:
+            with guard(self.path, "open"):
+                self._db = open_read_only(self.path, timeout, _check_schema)
+                self._refresh_columns()
+        except BaseException:
+            self.close()
+            if created:
+                remove_store(self.path)
+            raise
 
     def _for_writing(self) -> sqlite3.Connection:
         """The writing connection, opened (and the file checked again) at the first write."""
