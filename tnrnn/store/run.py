@@ -23,20 +23,24 @@ refused up front) is stored instead of computing.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import functools
 import multiprocessing
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .._version import __version__
 from ..errors import TnrnnError
 from .db import ResultStore
 
-__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT"]
+__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT", "connect_scheduler"]
 
 #: How long to try reaching a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "20s"
@@ -85,7 +89,26 @@ def provenance() -> dict[str, Any]:
         module = sys.modules.get(name)
         if module is not None:
             out[f"{name}_version"] = getattr(module, "__version__", "?")
+        elif name in _ALWAYS:  # a row refused up front still names the versions a sweep uses
+            version = _installed_version(_ALWAYS[name])
+            if version is not None:
+                out[f"{name}_version"] = version
     return out
+
+
+#: Modules whose version every row records, loaded or not (module: distribution).
+_ALWAYS = {"numpy": "numpy", "flint": "python-flint"}
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution`` (None if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
@@ -140,22 +163,79 @@ class _Inline:
         pass
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Start processes in the block that ignore SIGINT from their first instruction on; a
+    Ctrl-C that reaches this process meanwhile is held back and raised after the block.
+
+    The terminal sends Ctrl-C to the whole process group: worker processes started here never
+    see it (so they print no traceback, not even while they import numpy or numba), and this
+    process stops them when it gets the interrupt (:meth:`_Local.close`). Ignoring is
+    inherited through ``exec``, unlike a blocked signal mask, which Python's process spawning
+    resets; the signal stays blocked here meanwhile, so it waits instead of being dropped.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield  # pragma: no cover - not POSIX, or not the main thread (no signals arrive there)
+        return
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        if signal.SIGINT in signal.sigpending():
+            raise KeyboardInterrupt  # arrived just now: ignoring it below would drop it
+        old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, old_handler)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a Ctrl-C held back is raised here
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Run the block uninterrupted by Ctrl-C; an interrupt that came meanwhile is raised after.
+
+    Around starting a worker: an interrupt in the middle of handing a new process its start-up
+    data would leave that process starting alone after this one quits (and printing a
+    traceback when the shared semaphores it unpickles are gone).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # pragma: no cover - signals are handled in the main thread only
+        return
+    got: list = []
+    old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got and callable(old):
+            old(*got[0])  # the usual handler: raises KeyboardInterrupt
+
+
 class _Local:
     """``workers`` local processes, forked from a server that has imported the compute module
-    and the heavy libraries once (:mod:`._preload`), each with its share of the threads."""
+    and the heavy libraries once (:mod:`._preload`), each with its share of the threads.
+
+    The server (and so every worker forked from it) starts with SIGINT ignored: Ctrl-C
+    reaches only this process, which then stops the workers (:meth:`close`).
+    """
 
     def __init__(self, workers: int, preload: str) -> None:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([f"{__package__}._preload", preload])
         threads = max(1, default_workers() // workers)
-        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads,
+        with _sigint_held():
+            if method == "forkserver":
+                from multiprocessing import forkserver
+
+                context.set_forkserver_preload([f"{__package__}._preload", preload])
+                forkserver.ensure_running()  # now, while SIGINT is ignored: the server inherits that
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                            initargs=(threads,))
 
     def submit(self, compute, payload):
         try:
-            return self.pool.submit(compute_row, compute, payload)
+            with _sigint_deferred():  # a submit may start a worker process
+                return self.pool.submit(compute_row, compute, payload)
         except cf.process.BrokenProcessPool:
             raise TnrnnError(_broken_pool_message()) from None
 
@@ -167,7 +247,42 @@ class _Local:
         return done
 
     def close(self, cancel: bool) -> None:
+        """Wait for the workers to finish (``cancel``: stop them now; their rows are not stored)."""
+        if cancel:
+            # after an error or Ctrl-C, rows still running are not waited for (the workers
+            # ignore SIGINT); a resumed sweep computes them again
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _start_worker(threads: int) -> None:
+    """Initializer of a local worker process: SIGINT stays ignored (this process stops the
+    workers after a Ctrl-C), then :func:`limit_threads`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_threads(threads)
+
+
+def connect_scheduler(address: str) -> Any:
+    """A ``distributed.Client`` of the Dask scheduler at ``address``; :class:`TnrnnError` in one
+    line if distributed is missing, or the address is malformed or cannot be reached (after
+    :data:`CONNECT_TIMEOUT`). Connect before creating a store, so a bad address leaves no file.
+    """
+    try:
+        import distributed
+    except ImportError:
+        raise TnrnnError("--scheduler needs Dask distributed, which is not installed; install the "
+                         "extra: pip install -e '.[distributed]'") from None
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise TnrnnError(f"cannot reach the Dask scheduler at {address!r} ({_one_line(err)}); start one "
+                         "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or type(err).__name__
 
 
 class _Dask:
@@ -184,12 +299,7 @@ class _Dask:
         if isinstance(scheduler, distributed.Client):
             self.client, self.own = scheduler, False
         else:
-            try:
-                self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError, ValueError) as err:
-                raise TnrnnError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
-                                 "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
-            self.own = True
+            self.client, self.own = connect_scheduler(scheduler), True
 
     def submit(self, compute, payload):
         return self.client.submit(compute_row, compute, payload, pure=False, retries=self.retries)
@@ -294,13 +404,18 @@ def run_jobs(
     summary = RunSummary()
     stored = store.statuses()
     stopped: set = set()
+    t0 = time.perf_counter()
+    # before the progress bar: a scheduler that cannot be reached is then one line of its own
+    executor = _executor(workers, scheduler, retries, compute.__module__)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(jobs), desc=desc, unit="row")
-    t0 = time.perf_counter()
-    executor = _executor(workers, scheduler, retries, compute.__module__)
+        try:
+            bar = tqdm(total=len(jobs), desc=desc, unit="row")
+        except BaseException:
+            executor.close(True)
+            raise
     # a queue of one more row per worker: a worker finds its next row ready while this process stores
     window = (workers if scheduler is None else max(workers, _dask_threads(executor))) * (1 + (workers > 1))
     pending = deque(jobs)
