@@ -25,15 +25,20 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
+import hashlib
 import multiprocessing
 import os
+import shlex
 import signal
 import socket
+import stat
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .._version import __version__
@@ -163,31 +168,49 @@ class _Inline:
         pass
 
 
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Start processes in the block that ignore SIGINT from their first instruction on; a
-    Ctrl-C that reaches this process meanwhile is held back and raised after the block.
+def _start_server_ignoring_sigint() -> None:
+    """Start the forkserver (and the resource tracker) through ``/bin/sh -c "trap '' INT; exec
+    python ..."``: they then ignore SIGINT from their first Python instruction on, and every
+    worker forked from the server inherits that.
 
-    The terminal sends Ctrl-C to the whole process group: worker processes started here never
-    see it (so they print no traceback, not even while they import numpy or numba), and this
-    process stops them when it gets the interrupt (:meth:`_Local.close`). Ignoring is
-    inherited through ``exec``, unlike a blocked signal mask, which Python's process spawning
-    resets; the signal stays blocked here meanwhile, so it waits instead of being dropped.
+    The terminal sends Ctrl-C to the whole process group: the workers never see it (so they
+    print no traceback, not even while the server imports numpy or numba); this process gets
+    it and stops them (:meth:`_Local.close`). Ignoring is set before ``exec`` because Python
+    installs its own SIGINT handler at start-up unless SIGINT is ignored already; the parent
+    keeps its handler throughout, so no Ctrl-C is lost.
     """
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield  # pragma: no cover - not POSIX, or not the main thread (no signals arrive there)
-        return
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    from multiprocessing import forkserver, spawn
+
+    python = spawn.get_executable()
     try:
-        if signal.SIGINT in signal.sigpending():
-            raise KeyboardInterrupt  # arrived just now: ignoring it below would drop it
-        old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, old_handler)
+        wrapper = _sigint_wrapper(os.fsdecode(python))
+    except OSError:  # no private folder for it: start the server as usual
+        forkserver.ensure_running()
+        return
+    spawn.set_executable(wrapper)
+    try:
+        forkserver.ensure_running()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a Ctrl-C held back is raised here
+        spawn.set_executable(python)
+
+
+def _sigint_wrapper(python: str) -> str:
+    """The path of a script that runs ``python`` with SIGINT ignored: kept in a private folder
+    of this user (made once, never removed: the shell reads it after this process moves on)."""
+    folder = Path(tempfile.gettempdir()) / f"tnrnn-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.lstat()
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise PermissionError(f"{folder} is not a private folder of this user")
+    text = f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(python)} \"$@\"\n"
+    wrapper = folder / f"python-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    if not wrapper.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o700)
+        os.replace(tmp, wrapper)
+    return str(wrapper)
 
 
 @contextlib.contextmanager
@@ -223,19 +246,17 @@ class _Local:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         threads = max(1, default_workers() // workers)
-        with _sigint_held():
-            if method == "forkserver":
-                from multiprocessing import forkserver
-
-                context.set_forkserver_preload([f"{__package__}._preload", preload])
-                forkserver.ensure_running()  # now, while SIGINT is ignored: the server inherits that
+        if method == "forkserver":
+            context.set_forkserver_preload([f"{__package__}._preload", preload])
+            with _sigint_deferred():  # not cut between starting the server and recording it
+                _start_server_ignoring_sigint()
         self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                            initargs=(threads,))
 
     def submit(self, compute, payload):
         try:
             with _sigint_deferred():  # a submit may start a worker process
-                return self.pool.submit(compute_row, compute, payload)
+                return self.pool.submit(_row_in_worker, compute, payload)
         except cf.process.BrokenProcessPool:
             raise TnrnnError(_broken_pool_message()) from None
 
@@ -250,18 +271,40 @@ class _Local:
         """Wait for the workers to finish (``cancel``: stop them now; their rows are not stored)."""
         if cancel:
             # after an error or Ctrl-C, rows still running are not waited for (the workers
-            # ignore SIGINT); a resumed sweep computes them again
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                with contextlib.suppress(Exception):
-                    process.terminate()
+            # ignore SIGINT): SIGTERM stops a worker's row (an idle worker ignores it), and the
+            # worker then exits as usual, so the pool's queues and locks stay sound (killing it
+            # outright could leave a lock held and semaphores to be reported leaked). A
+            # resumed sweep computes those rows again.
+            for pid in list(getattr(self.pool, "_processes", None) or {}):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
         self.pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 def _start_worker(threads: int) -> None:
-    """Initializer of a local worker process: SIGINT stays ignored (this process stops the
-    workers after a Ctrl-C), then :func:`limit_threads`."""
+    """Initializer of a local worker process: SIGINT stays ignored and SIGTERM is ignored
+    between rows (the sweep's process stops a row with SIGTERM after a Ctrl-C, see
+    :func:`_row_in_worker`), then :func:`limit_threads`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     limit_threads(threads)
+
+
+class RowStopped(Exception):
+    """A row stopped in its worker because the sweep was interrupted (never stored)."""
+
+
+def _stop_row(signum, frame) -> None:
+    raise RowStopped("the sweep was interrupted")
+
+
+def _row_in_worker(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
+    """:func:`compute_row` in a local worker, stoppable by SIGTERM while it runs."""
+    signal.signal(signal.SIGTERM, _stop_row)
+    try:
+        return compute_row(compute, payload)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def connect_scheduler(address: str) -> Any:
