@@ -25,24 +25,20 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
-import hashlib
 import multiprocessing
 import os
-import shlex
 import signal
 import socket
-import stat
 import sys
-import tempfile
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from .._version import __version__
 from ..errors import TnrnnError
+from ._workers import limit_threads  # noqa: F401 - public here since before _workers existed
+from ._workers import sigint_deferred, start_server_ignoring_sigint, start_worker, stop_row
 from .db import ResultStore
 
 __all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT", "connect_scheduler"]
@@ -127,29 +123,6 @@ def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
     return row
 
 
-def limit_threads(threads: int) -> None:
-    """Give a worker process ``threads`` compute threads (numba, and BLAS through
-    threadpoolctl), so that N workers on N cores do not each start a thread per core."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)  # for anything this worker starts or loads later
-    # Not NUMBA_NUM_THREADS: numba rereads it at every compilation, and once its thread pool
-    # runs, a value that differs from the pool's size is an error ("Cannot set
-    # NUMBA_NUM_THREADS ..."), raised in the first row that compiles a new signature.
-    # set_num_threads limits the threads each parallel loop uses, whatever the pool's size.
-    try:
-        import numba
-
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    except ImportError:
-        pass
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(threads)
-    except ImportError:
-        pass
-
-
 class _Inline:
     """The executor of ``workers=1``: compute at once, in this process."""
 
@@ -168,72 +141,6 @@ class _Inline:
         pass
 
 
-def _start_server_ignoring_sigint() -> None:
-    """Start the forkserver (and the resource tracker) through ``/bin/sh -c "trap '' INT; exec
-    python ..."``: they then ignore SIGINT from their first Python instruction on, and every
-    worker forked from the server inherits that.
-
-    The terminal sends Ctrl-C to the whole process group: the workers never see it (so they
-    print no traceback, not even while the server imports numpy or numba); this process gets
-    it and stops them (:meth:`_Local.close`). Ignoring is set before ``exec`` because Python
-    installs its own SIGINT handler at start-up unless SIGINT is ignored already; the parent
-    keeps its handler throughout, so no Ctrl-C is lost.
-    """
-    from multiprocessing import forkserver, spawn
-
-    python = spawn.get_executable()
-    try:
-        wrapper = _sigint_wrapper(os.fsdecode(python))
-    except OSError:  # no private folder for it: start the server as usual
-        forkserver.ensure_running()
-        return
-    spawn.set_executable(wrapper)
-    try:
-        forkserver.ensure_running()
-    finally:
-        spawn.set_executable(python)
-
-
-def _sigint_wrapper(python: str) -> str:
-    """The path of a script that runs ``python`` with SIGINT ignored: kept in a private folder
-    of this user (made once, never removed: the shell reads it after this process moves on)."""
-    folder = Path(tempfile.gettempdir()) / f"tnrnn-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    st = folder.lstat()
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise PermissionError(f"{folder} is not a private folder of this user")
-    text = f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(python)} \"$@\"\n"
-    wrapper = folder / f"python-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-    if not wrapper.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o700)
-        os.replace(tmp, wrapper)
-    return str(wrapper)
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Run the block uninterrupted by Ctrl-C; an interrupt that came meanwhile is raised after.
-
-    Around starting a worker: an interrupt in the middle of handing a new process its start-up
-    data would leave that process starting alone after this one quits (and printing a
-    traceback when the shared semaphores it unpickles are gone).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # pragma: no cover - signals are handled in the main thread only
-        return
-    got: list = []
-    old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-        if got and callable(old):
-            old(*got[0])  # the usual handler: raises KeyboardInterrupt
-
-
 class _Local:
     """``workers`` local processes, forked from a server that has imported the compute module
     and the heavy libraries once (:mod:`._preload`), each with its share of the threads.
@@ -248,14 +155,14 @@ class _Local:
         threads = max(1, default_workers() // workers)
         if method == "forkserver":
             context.set_forkserver_preload([f"{__package__}._preload", preload])
-            with _sigint_deferred():  # not cut between starting the server and recording it
-                _start_server_ignoring_sigint()
-        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+            with sigint_deferred():  # not cut between starting the server and recording it
+                start_server_ignoring_sigint()
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
                                            initargs=(threads,))
 
     def submit(self, compute, payload):
         try:
-            with _sigint_deferred():  # a submit may start a worker process
+            with sigint_deferred():  # a submit may start a worker process
                 return self.pool.submit(_row_in_worker, compute, payload)
         except cf.process.BrokenProcessPool:
             raise TnrnnError(_broken_pool_message()) from None
@@ -281,26 +188,9 @@ class _Local:
         self.pool.shutdown(wait=True, cancel_futures=cancel)
 
 
-def _start_worker(threads: int) -> None:
-    """Initializer of a local worker process: SIGINT stays ignored and SIGTERM is ignored
-    between rows (the sweep's process stops a row with SIGTERM after a Ctrl-C, see
-    :func:`_row_in_worker`), then :func:`limit_threads`."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    limit_threads(threads)
-
-
-class RowStopped(Exception):
-    """A row stopped in its worker because the sweep was interrupted (never stored)."""
-
-
-def _stop_row(signum, frame) -> None:
-    raise RowStopped("the sweep was interrupted")
-
-
 def _row_in_worker(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
     """:func:`compute_row` in a local worker, stoppable by SIGTERM while it runs."""
-    signal.signal(signal.SIGTERM, _stop_row)
+    signal.signal(signal.SIGTERM, stop_row)
     try:
         return compute_row(compute, payload)
     finally:
