@@ -234,21 +234,22 @@ def test_an_interrupted_write_rolls_back_every_statement(tmp_path, monkeypatch):
 
 def test_a_second_writer_waits_for_the_first(tmp_path):
     path = _store(tmp_path / "w.sqlite", 1)
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")  # the first writer holds the write lock ...
-    holder.execute("INSERT INTO sweeps (kind) VALUES ('held')")
     released = threading.Event()
-
-    def release():
-        holder.execute("COMMIT")  # ... and lets go a little later
-        released.set()
-
-    timer = threading.Timer(0.5, release)
     with ResultStore(path) as store:
+        assert store.put(_key(1), {"n": 1})  # its writing connection is open before the lock is taken
+        holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")  # the first writer holds the write lock ...
+        holder.execute("INSERT INTO sweeps (kind) VALUES ('held')")
+
+        def release():
+            holder.execute("COMMIT")  # ... and lets go a little later
+            released.set()
+
+        timer = threading.Timer(0.5, release)
         timer.start()
         assert store.put(_key(7), {"n": 7})  # waits (busy timeout) instead of failing
         assert released.is_set()  # it could only have written after the first writer committed
-        assert [r["n"] for r in store.rows()] == [0, 7]
+        assert [r["n"] for r in store.rows()] == [0, 1, 7]
     timer.join()
     holder.close()
 
@@ -256,9 +257,10 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
 def test_a_writer_past_its_timeout_gets_one_line(tmp_path):
     path = _store(tmp_path / "w.sqlite", 1)
     holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
     try:
         with ResultStore(path, timeout=0.2) as store:
+            store.put(_key(1), {"n": 1})
+            holder.execute("BEGIN IMMEDIATE")
             with pytest.raises(StoreError, match=r"w\.sqlite.*locked.*try again"):
                 store.put(_key(7), {"n": 7})
     finally:
