@@ -83,7 +83,7 @@ def test_a_refused_file_keeps_its_bytes_and_mtime(tmp_path, make, capsys):
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # an old mtime: any write would move it
     before = _fingerprint(path)
     if make != "damaged":  # a damaged store still opens for reading: its bad pages fail later
-        with pytest.raises(StoreError, match="t.sqlite"):
+        with pytest.raises(StoreError, match="empty file" if make == "empty" else "t.sqlite"):
             ResultStore(path)
     with pytest.raises(StoreError, match="t.sqlite"):
         with ResultStore(path) as store:
@@ -354,6 +354,25 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _forkserver(pid: int) -> int | None:
+    """The pid of the forkserver started by process ``pid`` (None before it runs Python)."""
+    for child in _children(pid):
+        try:
+            if b"multiprocessing.forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        except OSError:
+            pass
+    return None
+
+
+def _has_loaded(pid: int | None, library: bytes) -> bool:
+    """Whether process ``pid`` has mapped a shared library whose path holds ``library``."""
+    try:
+        return pid is not None and library in Path(f"/proc/{pid}/maps").read_bytes()
+    except OSError:
+        return False
+
+
 def _wait_for(event, proc, limit=240.0):
     """Poll (every 5 ms) until ``event()`` holds or the process ends; the moment is set by what
     the process has done, the limit only stops a hung test."""
@@ -369,10 +388,10 @@ _ATLAS = ["atlas", "--L", "1,2", "--M", "2", "--R", "2", "--T-max", "1:8,2:8", "
 def _moment(name: str, proc: subprocess.Popen, store: Path):
     if name == "store-created":  # main() runs, the sweep has begun, no worker yet
         return lambda: store.exists()
-    if name == "worker-server-starting":  # the forkserver is importing numpy, scipy, numba
-        return lambda: len(_descendants(proc.pid)) >= 1
+    if name == "worker-server-starting":  # the forkserver has loaded numpy; scipy, numba follow
+        return lambda: _has_loaded(_forkserver(proc.pid), b"_multiarray_umath")
     if name == "workers-starting":  # the server has forked the first worker
-        return lambda: len(_descendants(proc.pid)) >= 2
+        return lambda: bool(_children(_forkserver(proc.pid) or -1))
     if name == "rows-stored":
         def stored() -> bool:
             if not store.exists():
