@@ -2,7 +2,7 @@
 
 import math
 import struct
-import time
+import tracemalloc
 import xml.etree.ElementTree as ET
 
 import matplotlib
@@ -132,12 +132,9 @@ def test_auto_merged_view_for_large_full_networks():
 
 def test_L2_T32_is_legible_and_fast():
     net = compile_network(RACSpec(M=2, R=2, L=2, T=32))
-    t0 = time.perf_counter()
-    fig = draw(net, Partition.start_end(32))
+    fig = draw(net, Partition.start_end(32))  # its time: benchmarks/bench_guards.py
     from tnrnn.drawing.render import figure_bytes
     data = figure_bytes(fig, "png")
-    seconds = time.perf_counter() - t0
-    assert seconds < 5.0, seconds
     lay = network_layout(net)
     assert not lay.merged_view and _scatter_points(fig) == net.n_nodes
     w, h = fig.get_size_inches() * fig.dpi
@@ -203,10 +200,12 @@ def test_network_reprs_by_size():
     assert jupyter.network_png(mid)[:8] == b"\x89PNG\r\n\x1a\n" and jupyter.network_html(mid) is None
     big = compile_network(RACSpec(M=2, R=2, L=2, T=250))
     assert jupyter.display_mode(big) == "summary"
-    t0 = time.perf_counter()
+    tracemalloc.start()  # work counted as memory: a summary, no drawing of 126,502 nodes
     assert jupyter.network_svg(big) is None and jupyter.network_png(big) is None
     page = jupyter.network_html(big)
-    assert time.perf_counter() - t0 < 1.0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 16 * 2**20  # 1 MiB measured
     assert f"{big.n_nodes:,}" in page
     ET.fromstring(page)  # well-formed
 
@@ -367,10 +366,9 @@ def test_import_tnrnn_stays_light():
 @pytest.mark.parametrize("L,T", [(2, 1000), (3, 150), (4, 50)])
 def test_huge_networks_draw_fast(L, T):
     net = compile_network(RACSpec(M=2, R=2, L=L, T=T))
-    t0 = time.perf_counter()
-    from tnrnn.drawing.render import figure_bytes
-    figure_bytes(draw(net, Partition.start_end(T)), "png")
-    assert time.perf_counter() - t0 < 5.0
+    from tnrnn.drawing.render import figure_bytes  # its time: benchmarks/bench_guards.py
+    fig = draw(net, Partition.start_end(T))
+    assert figure_bytes(fig, "png")[:4] == b"\x89PNG" and _scatter_points(fig) < net.n_nodes  # a merged view
 
 
 @pytest.mark.parametrize("fmt", ["svg", "pdf", "png"])
@@ -393,10 +391,12 @@ def _cli(capsys, *argv):
 def test_cli_refuses_undrawable_networks_up_front(capsys, tmp_path):
     from tnrnn.formulas import network_size
 
-    t0 = time.perf_counter()
+    tracemalloc.start()  # work counted as memory: refused before the 8,012,002 nodes are compiled
     code, _, err = _cli(capsys, "draw", "--M", "2", "--R", "2", "--L", "2", "--T", "2000", "--cut",
                         "-o", str(tmp_path / "x.png"))
-    assert time.perf_counter() - t0 < 2.0 and code == 2 and err.count("\n") == 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 64 * 2**20 and code == 2 and err.count("\n") == 1
     assert "8,012,002 nodes" in err and not (tmp_path / "x.png").exists()
     T = int(err.split("draw T <= ")[1].split()[0])  # the largest drawable T, checked independently
     assert network_size(2, 2, 2, T)[0] <= 200_000 < network_size(2, 2, 2, T + 1)[0]
