@@ -10,7 +10,11 @@ write is one ``BEGIN IMMEDIATE`` transaction, so:
   rolls back whatever was half written (``synchronous=NORMAL``: durable across a crash of
   the process; a power cut may drop the last commits, never corrupt the file);
 - several processes may write into one store at once: writers wait for each other
-  (``busy_timeout``, 60 s by default) instead of failing.
+  (``busy_timeout``, 60 s by default) instead of failing;
+- a file is checked read-only before anything is written into it, and a new store appears
+  complete or not at all (:mod:`._sqlite`): a foreign, empty or damaged file is refused
+  unchanged, and every SQLite failure (damaged, full disk, locked, read-only) is a
+  :class:`StoreError` naming the path and what to do.
 
 Schema (``PRAGMA user_version`` = 1): table ``rows`` with ``key`` (primary key), ``kind``,
 ``status``, ``sweep`` (the id of the sweep that wrote it), ``written`` (Unix time) and
