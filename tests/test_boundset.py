@@ -90,11 +90,17 @@ def test_smallest_upper_bound_is_the_minimum_of_every_bound():
 def test_smallest_upper_bound_of_huge_cases_forms_only_the_smallest():
     # the degree bound has 45 million bits here; only the symmetric one is formed exactly
     # (forming the degree bound would take minutes: the test would time out)
+    import tracemalloc
+
     spec = _plain(1000, 3, 2, 20000)
+    tracemalloc.start()
     assert bs.smallest_upper_bound(spec, Partition.start_end(20000)) == (
         symmetric_copies_bound(3, 2, 20000), "symmetric")
     log2_value, name = bs.smallest_upper_bound_log2(spec, Partition.interleaved(20000))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     assert name == "degree" and 4.47e7 < log2_value < 4.48e7
+    assert peak < 64 * 2**20  # work counted as memory: the 45-million-bit bound is never formed
 
 
 def test_smallest_upper_bound_survives_rounding_in_the_logarithms(monkeypatch):

@@ -1,7 +1,6 @@
 """Tests of the compilers against closed forms and a brute-force walk of the graph."""
 
 import itertools
-import time
 import tracemalloc
 from math import comb
 
@@ -141,12 +140,9 @@ def test_errors():
 @pytest.mark.parametrize("L,T", [(2, 1024), (3, 96)])
 def test_large_compile_is_fast_and_small(L, T):
     tracemalloc.start()
-    start = time.perf_counter()
-    net = compile_network(RACSpec(M=2, R=4, L=L, T=T))
-    elapsed = time.perf_counter() - start
+    net = compile_network(RACSpec(M=2, R=4, L=L, T=T))  # its time: benchmarks/bench_guards.py
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 5.0
     assert peak < 2 * 2**30
     assert net.input_nodes.size == comb(T + L - 1, L)
     net.validate()

@@ -2,6 +2,7 @@
 
 import math
 import struct
+import tracemalloc
 import xml.etree.ElementTree as ET
 
 import matplotlib
@@ -203,8 +204,12 @@ def test_network_reprs_by_size():
     assert jupyter.network_png(mid)[:8] == b"\x89PNG\r\n\x1a\n" and jupyter.network_html(mid) is None
     big = compile_network(RACSpec(M=2, R=2, L=2, T=250))
     assert jupyter.display_mode(big) == "summary"
+    tracemalloc.start()  # work counted as memory: a summary, no drawing of 126,502 nodes
     assert jupyter.network_svg(big) is None and jupyter.network_png(big) is None
     page = jupyter.network_html(big)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 16 * 2**20  # 1 MiB measured
     assert f"{big.n_nodes:,}" in page
     ET.fromstring(page)  # well-formed
 

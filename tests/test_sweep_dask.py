@@ -52,31 +52,40 @@ def test_cli_sweep_with_scheduler(cluster, tmp_path, capsys):
     assert len(out.read_text().splitlines()) == 5
 
 
-def sleepy_square(payload):
-    """A row that takes a known time (pickled by value: the workers need not import this file)."""
-    time.sleep(payload["sleep"])
+def held_square(payload):
+    """A row that says it started (its worker's pid in a file) and then waits for the test to
+    release it (pickled by value: the workers need not import this file)."""
+    folder = payload["folder"]
+    if payload["n"] > 0:
+        with open(os.path.join(folder, f"started-{payload['n']}-{os.getpid()}"), "w"):
+            pass
+        deadline = time.monotonic() + 120  # only stops a hung test
+        while not os.path.exists(os.path.join(folder, "release")) and time.monotonic() < deadline:
+            time.sleep(0.01)
     return {"n": payload["n"], "square": payload["n"] ** 2}
 
 
-def test_a_worker_killed_mid_row_costs_a_retry_not_the_sweep(cluster):
+def test_a_worker_killed_mid_row_costs_a_retry_not_the_sweep(cluster, tmp_path):
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     store = ResultStore(None)
-    jobs = [Job((("kind", "demo"), ("n", n)), {"n": n, "sleep": 0.4}) for n in range(6)]
+    jobs = [Job((("kind", "demo"), ("n", n)), {"n": n, "folder": str(tmp_path)}) for n in range(6)]
     killed = {}
 
-    def kill_the_first_busy_worker(job, row):
+    def kill_a_worker_mid_row(job, row):
         if killed:
             return
-        with distributed.Client(cluster.scheduler_address) as client:
-            pids = client.run(os.getpid)
-            busy = [w for w, tasks in client.processing().items() if tasks and w in pids]
-            killed["pid"] = pids[busy[0]]  # rows take 0.4 s: a busy worker is mid-row
-            os.kill(killed["pid"], signal.SIGKILL)
+        # row 0 is stored; the next rows are held in their workers until released: one of
+        # them is certainly mid-row once it has said so (no timing involved)
+        while not (started := sorted(tmp_path.glob("started-*"))):
+            time.sleep(0.01)
+        killed["pid"] = int(started[0].name.rsplit("-", 1)[1])
+        os.kill(killed["pid"], signal.SIGKILL)
+        (tmp_path / "release").touch()
 
-    summary = run_jobs(store, sleepy_square, jobs, workers=2, scheduler=cluster.scheduler_address,
-                       progress=False, on_row=kill_the_first_busy_worker)
+    summary = run_jobs(store, held_square, jobs, workers=2, scheduler=cluster.scheduler_address,
+                       progress=False, on_row=kill_a_worker_mid_row)
     rows = store.rows()
     assert "pid" in killed and summary.computed == 6
     assert [(r["n"], r["square"]) for r in rows] == [(n, n * n) for n in range(6)]

@@ -105,10 +105,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .bounds import bounds_table
 
     parts = [p.strip() for p in args.partition.split(";") if p.strip()]
-    rows = bounds_table(
-        args.output, L_values=args.L, M_values=args.M, T_values=args.T, **member_grid(args),
-        partitions=parts, rng=args.seed, workers=workers, scheduler=args.scheduler,
-    )
+    from .store.run import connect_scheduler
+
+    # reach the scheduler before the store is touched: a bad address leaves no file behind
+    client = None if args.scheduler is None else connect_scheduler(args.scheduler)
+    try:
+        rows = bounds_table(
+            args.output, L_values=args.L, M_values=args.M, T_values=args.T, **member_grid(args),
+            partitions=parts, rng=args.seed, workers=workers, scheduler=client,
+        )
+    finally:
+        if client is not None:
+            client.close()
     print(_sweep_line(rows, store_path, exports))
     return 0
 

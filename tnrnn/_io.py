@@ -1,7 +1,8 @@
 """Atomic file writing: a temporary file in the same folder, then a rename.
 
 A write that fails for any reason (an exception, Ctrl-C, a full disk, a read-only folder)
-leaves the target as it was: no partial file, no temporary file. Errors of the file system
+leaves the target as it was: no partial file, no temporary file. The file's data is synced
+before the rename and the folder after it, so a crash leaves the old file or the whole new one. Errors of the file system
 are raised as the usual ``OSError`` subclass, naming the target path (not the temporary
 file), so that the command line can say which file could not be written.
 """
@@ -41,14 +42,29 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            os.fsync(handle.fileno())  # the data is on disk before the name points to it
         os.replace(tmp, path)
+        _sync_folder(path.parent)  # and the new name itself survives a crash
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(err, OSError) and (err.filename is None or err.filename == tmp):
             raise _naming(err, path) from None
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, making a rename in it durable (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse fsync on a folder: the rename is done anyway
+        pass
+    finally:
+        os.close(fd)
 
 
 def _naming(err: OSError, path: Path) -> OSError:

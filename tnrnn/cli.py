@@ -211,19 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tnrnn`` command; returns the exit status (see the module docstring)."""
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help and --version exit 0 as usual; bad arguments return 2
         if exc.code in (0, None):
             raise
         return int(exc.code) if isinstance(exc.code, int) else 2
-    if args.command is None:
-        parser.print_help()
+    except KeyboardInterrupt:
+        _say("", "interrupted; nothing was written")
+        return 130
+    if args.command is None:  # like an argparse error: the help on stderr, status 2
+        parser.print_help(sys.stderr)
         return 2
-    from . import _commands
-
     try:
+        from . import _commands
+
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warnings(args.command, warnings.showwarning)
             return getattr(_commands, f"cmd_{args.command}")(args)
@@ -255,7 +258,7 @@ def _one_line_warnings(command: str, show):
 
 
 def _say(command: str, text: str) -> None:
-    print(f"tnrnn {command}: {text}", file=sys.stderr)
+    print(f"tnrnn {command}: {text}" if command else f"tnrnn: {text}", file=sys.stderr)
 
 
 def _one_line(text: str) -> str:

@@ -247,6 +247,8 @@ def run_experiment(args: argparse.Namespace) -> int:
 
         print(estimate_cost(configs, workers=workers, device=args.device))
         return 0
+    if getattr(args, "scheduler", None) is None:  # a cluster's workers have their own devices
+        check_device(args.device)  # before any file is written
     records, interrupted = run_grid(configs, out_dir=out, workers=workers, scheduler=getattr(args, "scheduler", None),
                                     threads=args.threads, progress=not args.no_progress, device=args.device)
     _write_summary(out, args, st, records, interrupted)
@@ -254,6 +256,27 @@ def run_experiment(args: argparse.Namespace) -> int:
         _write_outputs(out, args.task, records)
     print(f"records: {out / 'runs'}")
     return 130 if interrupted else 0
+
+
+def check_device(device: str | None) -> None:
+    """Refuse, in one line, a torch device this machine cannot train on (None: the CPU)."""
+    if device is None:
+        return
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise InputError(f"--device {device!r} is not a torch device; give cpu or cuda (or cuda:N)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise InputError(f"--device {device!r} needs a CUDA GPU, and this torch sees none (a CPU build of "
+                         "torch, or no GPU here); leave --device out to train on the CPU")
+    try:
+        torch.empty(1, device=dev)
+    except (RuntimeError, AssertionError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise InputError(f"--device {device!r} cannot be used here ({first[:160]}); leave --device out "
+                         "to train on the CPU") from None
 
 
 def _write_outputs(out: Path, task: str, records: list[dict]) -> None:

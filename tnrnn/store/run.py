@@ -23,8 +23,11 @@ refused up front) is stored instead of computing.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import functools
 import multiprocessing
 import os
+import signal
 import socket
 import sys
 import time
@@ -34,9 +37,11 @@ from typing import Any, Callable, Iterable
 
 from .._version import __version__
 from ..errors import TnrnnError
+from ._workers import limit_threads  # noqa: F401 - public here since before _workers existed
+from ._workers import sigint_deferred, start_server_ignoring_sigint, start_worker, stop_row
 from .db import ResultStore
 
-__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT"]
+__all__ = ["Job", "run_jobs", "provenance", "default_workers", "RunSummary", "CONNECT_TIMEOUT", "connect_scheduler"]
 
 #: How long to try reaching a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "20s"
@@ -85,7 +90,26 @@ def provenance() -> dict[str, Any]:
         module = sys.modules.get(name)
         if module is not None:
             out[f"{name}_version"] = getattr(module, "__version__", "?")
+        elif name in _ALWAYS:  # a row refused up front still names the versions a sweep uses
+            version = _installed_version(_ALWAYS[name])
+            if version is not None:
+                out[f"{name}_version"] = version
     return out
+
+
+#: Modules whose version every row records, loaded or not (module: distribution).
+_ALWAYS = {"numpy": "numpy", "flint": "python-flint"}
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution`` (None if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
@@ -97,29 +121,6 @@ def compute_row(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
     row["started"] = started
     row.update(provenance())
     return row
-
-
-def limit_threads(threads: int) -> None:
-    """Give a worker process ``threads`` compute threads (numba, and BLAS through
-    threadpoolctl), so that N workers on N cores do not each start a thread per core."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)  # for anything this worker starts or loads later
-    # Not NUMBA_NUM_THREADS: numba rereads it at every compilation, and once its thread pool
-    # runs, a value that differs from the pool's size is an error ("Cannot set
-    # NUMBA_NUM_THREADS ..."), raised in the first row that compiles a new signature.
-    # set_num_threads limits the threads each parallel loop uses, whatever the pool's size.
-    try:
-        import numba
-
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    except ImportError:
-        pass
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(threads)
-    except ImportError:
-        pass
 
 
 class _Inline:
@@ -142,20 +143,27 @@ class _Inline:
 
 class _Local:
     """``workers`` local processes, forked from a server that has imported the compute module
-    and the heavy libraries once (:mod:`._preload`), each with its share of the threads."""
+    and the heavy libraries once (:mod:`._preload`), each with its share of the threads.
+
+    The server (and so every worker forked from it) starts with SIGINT ignored: Ctrl-C
+    reaches only this process, which then stops the workers (:meth:`close`).
+    """
 
     def __init__(self, workers: int, preload: str) -> None:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
+        threads = max(1, default_workers() // workers)
         if method == "forkserver":
             context.set_forkserver_preload([f"{__package__}._preload", preload])
-        threads = max(1, default_workers() // workers)
-        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads,
+            with sigint_deferred():  # not cut between starting the server and recording it
+                start_server_ignoring_sigint()
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
                                            initargs=(threads,))
 
     def submit(self, compute, payload):
         try:
-            return self.pool.submit(compute_row, compute, payload)
+            with sigint_deferred():  # a submit may start a worker process
+                return self.pool.submit(_row_in_worker, compute, payload)
         except cf.process.BrokenProcessPool:
             raise TnrnnError(_broken_pool_message()) from None
 
@@ -167,7 +175,47 @@ class _Local:
         return done
 
     def close(self, cancel: bool) -> None:
+        """Wait for the workers to finish (``cancel``: stop them now; their rows are not stored)."""
+        if cancel:
+            # after an error or Ctrl-C, rows still running are not waited for (the workers
+            # ignore SIGINT): SIGTERM stops a worker's row (an idle worker ignores it), and the
+            # worker then exits as usual, so the pool's queues and locks stay sound (killing it
+            # outright could leave a lock held and semaphores to be reported leaked). A
+            # resumed sweep computes those rows again.
+            for pid in list(getattr(self.pool, "_processes", None) or {}):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
         self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _row_in_worker(compute: Callable[[Any], dict], payload: Any) -> dict[str, Any]:
+    """:func:`compute_row` in a local worker, stoppable by SIGTERM while it runs."""
+    signal.signal(signal.SIGTERM, stop_row)
+    try:
+        return compute_row(compute, payload)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def connect_scheduler(address: str) -> Any:
+    """A ``distributed.Client`` of the Dask scheduler at ``address``; :class:`TnrnnError` in one
+    line if distributed is missing, or the address is malformed or cannot be reached (after
+    :data:`CONNECT_TIMEOUT`). Connect before creating a store, so a bad address leaves no file.
+    """
+    try:
+        import distributed
+    except ImportError:
+        raise TnrnnError("--scheduler needs Dask distributed, which is not installed; install the "
+                         "extra: pip install -e '.[distributed]'") from None
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise TnrnnError(f"cannot reach the Dask scheduler at {address!r} ({_one_line(err)}); start one "
+                         "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or type(err).__name__
 
 
 class _Dask:
@@ -184,12 +232,7 @@ class _Dask:
         if isinstance(scheduler, distributed.Client):
             self.client, self.own = scheduler, False
         else:
-            try:
-                self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError, ValueError) as err:
-                raise TnrnnError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
-                                 "with 'dask scheduler' and give its address, e.g. tcp://host:8786") from None
-            self.own = True
+            self.client, self.own = connect_scheduler(scheduler), True
 
     def submit(self, compute, payload):
         return self.client.submit(compute_row, compute, payload, pure=False, retries=self.retries)
@@ -294,13 +337,18 @@ def run_jobs(
     summary = RunSummary()
     stored = store.statuses()
     stopped: set = set()
+    t0 = time.perf_counter()
+    # before the progress bar: a scheduler that cannot be reached is then one line of its own
+    executor = _executor(workers, scheduler, retries, compute.__module__)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(jobs), desc=desc, unit="row")
-    t0 = time.perf_counter()
-    executor = _executor(workers, scheduler, retries, compute.__module__)
+        try:
+            bar = tqdm(total=len(jobs), desc=desc, unit="row")
+        except BaseException:
+            executor.close(True)
+            raise
     # a queue of one more row per worker: a worker finds its next row ready while this process stores
     window = (workers if scheduler is None else max(workers, _dask_threads(executor))) * (1 + (workers > 1))
     pending = deque(jobs)
