@@ -174,11 +174,10 @@ def _sides(net: IndexNetwork, left_inds, right_inds) -> tuple[tuple, tuple]:
             right_inds = (right_inds,)
         right = tuple(dict.fromkeys(right_inds))
         both = set(left) & set(right)
-        rest = opened - set(left) - set(right)
-        if both or rest or any(ix not in opened for ix in right):
+        if both or any(ix not in opened for ix in right):
             raise TnrnnError(
-                f"left_inds and right_inds must split the open indices; shared {sorted(map(str, both))[:5]}, "
-                f"in neither {sorted(map(str, rest))[:5]}; leave right_inds=None for the rest")
+                f"right_inds must be open indices not in left_inds; shared {sorted(map(str, both))[:5]}, "
+                f"not open {sorted(str(ix) for ix in right if ix not in opened)[:5]}")
     return left, right
 
 
@@ -272,7 +271,9 @@ def tensor_mincut_bound(tn_or_triple: Any, left_inds: Iterable | None = None,
     left_inds : iterable
         Open indices on the left (row) side of the matricization.
     right_inds : iterable, optional
-        Open indices on the right side; default every other open index.
+        Open indices on the right side; default every other open index. Open indices in
+        neither list are held fixed (like the class c of a RAC's output leg): they join
+        no side and are never cut.
 
     Returns
     -------
