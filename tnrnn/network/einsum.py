@@ -46,7 +46,7 @@ def to_einsum(network: RACNetwork, *, batch: int | None = None) -> tuple[list[st
     >>> from tnrnn import RACSpec, compile_network
     >>> inputs, output, sizes = to_einsum(compile_network(RACSpec(M=2, R=3, L=1, T=2)))
     >>> len(inputs), len(output), sorted(set(sizes.values()))
-    (7, 3, [1, 2, 3])
+    (6, 3, [1, 2, 3])
     """
     if not isinstance(network, RACNetwork):
         raise TnrnnError(f"to_einsum needs a RACNetwork, got {type(network).__name__}")
