@@ -241,3 +241,16 @@ def test_quimb_hyper_network():
     ts = [qtn.Tensor(rng.normal(size=(3, 5)), inds=("h", ix)) for ix in "abce"]
     cut = tnrnn.mincut_bound(qtn.TensorNetwork(ts), left_inds=["a", "b"])
     assert (cut.bound, cut.cut_inds) == (3, ("h",))
+
+
+def test_cut_mask_counts_directed_arcs_one_way_and_never_uncuttable_ones():
+    from tnrnn.mincut.flow import FlowGraph, cut_mask
+
+    u, v = np.array([0, 1, 0, 2]), np.array([1, 0, 2, 3])
+    graph = FlowGraph(None, None, 4, u, v, None, None, np.array([2, 2, 3, 1]),
+                      np.array([True, True, False, True]), np.array([False, False, False, True]))
+    side = np.array([True, False, False, False])
+    # 0 -> 1 crosses forward; 1 -> 0 backward (not cut); 0 - 2 undirected; 2 -> 3 same side
+    np.testing.assert_array_equal(cut_mask(graph, side), [True, False, True, False])
+    np.testing.assert_array_equal(cut_mask(graph, np.array([True, True, True, False])),
+                                  [False, False, False, False])  # the uncuttable 2 -> 3 never counts
