@@ -72,8 +72,8 @@ def mincut_bound(
         ``TensorNetwork``, or ``(inputs, output, size_dict)`` as cotengra takes it) is cut
         between ``left_inds`` and the other open indices by
         :func:`tnrnn.mincut.anynet.tensor_mincut_bound` and gives a
-        :class:`~tnrnn.mincut.anynet.TensorCut` (hyperindices are cut once). From a plain spec (``merged=False``) the cut is
-        computed on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same
+        :class:`~tnrnn.mincut.anynet.TensorCut` (hyperindices are cut once).
+        From a plain spec (``merged=False``) the cut is computed on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same
         bound) without compiling the network; ``network``, ``side`` and ``cut_edges`` of
         the result are mapped back (and verified on the full network) on first access.
         A member of the RAC family (``spec.plain`` False: widths, cp:K, full, bias,
