@@ -75,7 +75,8 @@ def mincut_bound(
         :class:`~tnrnn.mincut.anynet.TensorCut` (hyperindices are cut once).
         From a plain spec (``merged=False``) the cut is computed on the lean graph of
         :mod:`tnrnn.mincut.lean` (one node per site, same bound) without compiling the
-        network; ``network``, ``side`` and ``cut_edges`` of the result are mapped back (and verified on the full network) on first access.
+        network; ``network``, ``side`` and ``cut_edges`` of the result are mapped back
+        (and verified on the full network) on first access.
         A member of the RAC family (``spec.plain`` False: widths, cp:K, full, bias,
         dilations) is compiled and cut on its full network. The bound holds for every
         member and every weight setting: it only uses that the network contracts to y.
