@@ -145,3 +145,54 @@ def test_bad_input_is_one_clear_line():
     with pytest.raises(TnrnnError, match="a CutBound of this network"):
         tnrnn.to_quimb(net, cut=tnrnn.mincut_bound(tnrnn.compile_network(tnrnn.RACSpec(M=2, R=3, L=2, T=4)),
                                                    "start-end"))
+
+
+# -- exact rank over F_p against the min-cut ------------------------------------------
+
+
+def _integer_network(tn, seed, low=-3, high=4):
+    rng = np.random.default_rng(seed)
+    for t in tn:
+        t.modify(data=rng.integers(low, high, size=t.shape))
+    return tn
+
+
+def _float_rank(tn, left):
+    right = [ix for ix in tn.outer_inds() if ix not in left]
+    full = tn.contract(output_inds=left + right).data.astype(float)
+    return int(np.linalg.matrix_rank(full.reshape(int(np.prod(full.shape[:len(left)])), -1)))
+
+
+@pytest.mark.parametrize("N,chi,d", [(6, 3, 2), (5, 4, 3), (6, 9, 2)])
+def test_matricization_rank_meets_the_min_cut_on_an_mps(N, chi, d):
+    mps = _integer_network(qtn.MPS_rand_state(N, chi, phys_dim=d, seed=0), seed=N + chi)
+    for k in range(1, N):
+        left = [f"k{i}" for i in range(k)]
+        rank = tnrnn.matricization_rank(mps, left)
+        bound = tnrnn.mincut_bound(mps, left_inds=left).bound
+        assert rank == _float_rank(mps, left) == bound == min(chi, d**k, d ** (N - k))
+
+
+def test_matricization_rank_on_a_peps_and_extreme_entries():
+    peps = _integer_network(qtn.PEPS.rand(3, 3, 2, phys_dim=2, seed=0), seed=1)
+    left = [f"k{i},0" for i in range(3)]
+    rank = tnrnn.matricization_rank(peps, left)
+    assert rank <= tnrnn.mincut_bound(peps, left_inds=left).bound == 8
+    assert rank == _float_rank(peps, left)
+    p = 2_147_483_647  # entries p - 1 everywhere: the rank-one tensor network of a constant
+    const = _integer_network(qtn.MPS_rand_state(4, 2, seed=0), seed=0, low=p - 1, high=p)
+    assert tnrnn.matricization_rank(const, ["k0", "k1"], prime=p) == 1
+    assert tnrnn.matricization_rank(const, ["k0", "k1"], prime=5) == 1
+
+
+def test_matricization_rank_refuses_bad_input():
+    mps = qtn.MPS_rand_state(4, 2, seed=0)
+    with pytest.raises(TnrnnError, match="integer data"):
+        tnrnn.matricization_rank(mps, ["k0"])
+    ints = _integer_network(mps.copy(), seed=0)
+    with pytest.raises(TnrnnError, match="open indices"):
+        tnrnn.matricization_rank(ints, ["k9"])
+    with pytest.raises(TnrnnError, match="memory_limit="):
+        tnrnn.matricization_rank(ints, ["k0"], memory_limit=64)
+    with pytest.raises(TnrnnError, match="quimb TensorNetwork"):
+        tnrnn.matricization_rank(([("a",)], ("a",), {"a": 2}), ["a"])

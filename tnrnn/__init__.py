@@ -59,7 +59,7 @@ from .drawing import (
     write_figure, write_tikz,
 )
 from .network.einsum import to_einsum
-from .interop import from_quimb, quimb_positions, to_quimb
+from .interop import from_quimb, matricization_rank, quimb_positions, to_quimb
 from .partition import Partition
 from .rank import RankResult, separation_rank
 from .bounds import BoundRow, bounds_summary, bounds_table, check_bounds
@@ -92,7 +92,7 @@ __all__ = [
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
     "contract", "coefficient_tensor", "matricize",
     "to_networkx", "to_json", "from_json", "write_json", "read_json",
-    "to_einsum", "to_quimb", "from_quimb", "quimb_positions",
+    "to_einsum", "to_quimb", "from_quimb", "quimb_positions", "matricization_rank",
     # min-cut bounds
     "mincut_bound", "CutBound", "mincut_table", "TensorCut",
     # exact ranks and bounds side by side
