@@ -171,6 +171,8 @@ def test_matricization_rank_meets_the_min_cut_on_an_mps(N, chi, d):
         rank = tnrnn.matricization_rank(mps, left)
         bound = tnrnn.mincut_bound(mps, left_inds=left).bound
         assert rank == _float_rank(mps, left) == bound == min(chi, d**k, d ** (N - k))
+    odd = [f"k{i}" for i in range(1, N, 2)]  # interleaved: rows are not a prefix of the open indices
+    assert tnrnn.matricization_rank(mps, odd) == _float_rank(mps, odd) <= tnrnn.mincut_bound(mps, left_inds=odd).bound
 
 
 def test_matricization_rank_on_a_peps_and_extreme_entries():
