@@ -254,3 +254,8 @@ def test_cut_mask_counts_directed_arcs_one_way_and_never_uncuttable_ones():
     np.testing.assert_array_equal(cut_mask(graph, side), [True, False, True, False])
     np.testing.assert_array_equal(cut_mask(graph, np.array([True, True, True, False])),
                                   [False, False, False, False])  # the uncuttable 2 -> 3 never counts
+
+
+def test_unknown_object_names_every_accepted_kind():
+    with pytest.raises(TnrnnError, match="quimb TensorNetwork or an einsum triple"):
+        tnrnn.mincut_bound(object(), "start-end")

@@ -42,7 +42,8 @@ def _network(network_or_spec: RACNetwork | RACSpec, merged: bool, max_nodes: int
 
         return compile_network(network_or_spec, merged=merged, max_nodes=max_nodes)
     raise TnrnnError(
-        f"mincut_bound needs a RACNetwork or a RACSpec, got {type(network_or_spec).__name__}"
+        f"mincut_bound needs a RACNetwork, a RACSpec, a quimb TensorNetwork or an einsum triple "
+        f"(inputs, output, size_dict), got {type(network_or_spec).__name__}"
     )
 
 
