@@ -32,7 +32,12 @@ MEMBERS = [
     RACSpec(M=2, R=(3, 2), L=2, T=5, bias=True, dilations=(2, 3)),
     RACSpec(M=2, R=(2, 3), L=2, T=5, cell=("full", "cp:3"), dilations=(3, 1), K=2),
 ]
-METHODS = ["einsum", "sweep", "tensornetwork"]
+try:  # tensornetwork is an optional extra: its method is skipped without it
+    import tensornetwork  # noqa: F401
+except ImportError:
+    tensornetwork = None
+METHODS = ["einsum", "sweep", pytest.param("tensornetwork", marks=pytest.mark.skipif(
+    tensornetwork is None, reason="needs the tensornetwork extra"))]
 
 
 def brute_copies(T, dilations):

@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DRAWING_CALLS = ("tnrnn.draw(", "tnrnn.plot_bounds(", "explorer.snapshot(")
+#: Optional packages a notebook needs (it is skipped cleanly without them).
+NEEDS = {"06_quimb_cotengra": ("quimb", "cotengra")}
 
 spec = importlib.util.spec_from_file_location("notebooks_build", ROOT / "notebooks" / "build.py")
 build = importlib.util.module_from_spec(spec)
@@ -18,8 +20,8 @@ spec.loader.exec_module(build)
 
 
 def test_the_notebooks_and_the_gallery_exist():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
-    assert [p.stem for p in NOTEBOOKS][3:] == ["04_gallery", "05_architectures"]
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.stem for p in NOTEBOOKS][3:] == ["04_gallery", "05_architectures", "06_quimb_cotengra"]
 
 
 def _drawing_cells(book):
@@ -47,6 +49,8 @@ def test_stored_with_outputs_and_small(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_and_every_drawing_cell_shows_an_image(path):
+    for package in NEEDS.get(path.stem, ()):
+        pytest.importorskip(package)
     book = build.execute(path)
     code = "\n".join(c.source for c in book.cells if c.cell_type == "code")
     assert "tnrnn." in code and "from tnrnn." not in code  # public API only

@@ -3,7 +3,7 @@ Arithmetic Circuits (RACs), after Levine, Sharir, Ziv and Shashua, "On the Long-
 Memory of Deep Recurrent Networks" (arXiv:1710.09431).
 
 ``import tnrnn`` loads numpy, opt_einsum and tnrnn itself: matplotlib, scipy, networkx,
-tensornetwork, python-flint and torch are imported by the functions that need them.
+tensornetwork, quimb, python-flint and torch are imported by the functions that need them.
 """
 
 from ._version import __version__
@@ -56,11 +56,13 @@ from .network import (
     to_networkx,
     write_json,
 )
-from .mincut import CutBound, mincut_bound, mincut_table
+from .mincut import CutBound, TensorCut, mincut_bound, mincut_table
 from .drawing import (
     FigureResult, Layout, Style, chain_layout, draw, lattice_layout, network_layout, plot_bounds, to_tikz,
     write_figure, write_tikz,
 )
+from .network.einsum import to_einsum
+from .interop import from_quimb, matricization_rank, quimb_positions, to_quimb
 from .partition import Partition
 from .rank import RankResult, separation_rank
 from .bounds import BoundRow, bounds_summary, bounds_table, check_bounds
@@ -97,8 +99,9 @@ __all__ = [
     "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network", "site_lattice",
     "contract", "coefficient_tensor", "matricize",
     "to_networkx", "to_json", "from_json", "write_json", "read_json",
+    "to_einsum", "to_quimb", "from_quimb", "quimb_positions", "matricization_rank",
     # min-cut bounds
-    "mincut_bound", "CutBound", "mincut_table",
+    "mincut_bound", "CutBound", "mincut_table", "TensorCut",
     # exact ranks and bounds side by side
     "separation_rank", "RankResult", "check_bounds", "bounds_table", "bounds_summary", "BoundRow",
 ]

@@ -3,8 +3,9 @@
 scipy is imported lazily inside the functions: importing this package stays light.
 """
 
+from .anynet import TensorCut, tensor_mincut_bound
 from .bound import mincut_bound
 from .result import CutBound
 from .sweep import mincut_table
 
-__all__ = ["mincut_bound", "CutBound", "mincut_table"]
+__all__ = ["mincut_bound", "CutBound", "mincut_table", "TensorCut", "tensor_mincut_bound"]

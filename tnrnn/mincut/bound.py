@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +14,7 @@ from ..network.compile import DEFAULT_MAX_NODES
 from ..network.model import RACNetwork
 from ..partition import Partition
 from ..spec import RACSpec
+from .anynet import TensorCut, is_tensor_network, tensor_mincut_bound
 from .exact import exact_min_cut
 from .flow import flow_graph, network_side
 from .lean import expand_cut, lean_applies, lean_flow_graph
@@ -39,17 +42,20 @@ def _network(network_or_spec: RACNetwork | RACSpec, merged: bool, max_nodes: int
 
         return compile_network(network_or_spec, merged=merged, max_nodes=max_nodes)
     raise TnrnnError(
-        f"mincut_bound needs a RACNetwork or a RACSpec, got {type(network_or_spec).__name__}"
+        f"mincut_bound needs a RACNetwork, a RACSpec, a quimb TensorNetwork or an einsum triple "
+        f"(inputs, output, size_dict), got {type(network_or_spec).__name__}"
     )
 
 
 def mincut_bound(
-    network_or_spec: RACNetwork | RACSpec,
-    partition: Partition | str,
+    network_or_spec: RACNetwork | RACSpec | Any,
+    partition: Partition | str | None = None,
     *,
     merged: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
-) -> CutBound:
+    left_inds: Iterable | None = None,
+    right_inds: Iterable | None = None,
+) -> CutBound | TensorCut:
     """The minimum over cuts of the product of cut dimensions, separating A inputs from B inputs.
 
     Every INPUT slot of an A step (all its copies) is a source terminal, every slot of a
@@ -62,15 +68,20 @@ def mincut_bound(
 
     Parameters
     ----------
-    network_or_spec : RACNetwork or RACSpec
-        A compiled network, or a spec. From a plain spec (``merged=False``) the cut is
-        computed on the lean graph of :mod:`tnrnn.mincut.lean` (one node per site, same
-        bound) without compiling the network; ``network``, ``side`` and ``cut_edges`` of
-        the result are mapped back (and verified on the full network) on first access.
+    network_or_spec : RACNetwork, RACSpec, quimb TensorNetwork or einsum triple
+        A compiled network, or a spec. Any other tensor network (a quimb
+        ``TensorNetwork``, or ``(inputs, output, size_dict)`` as cotengra takes it) is cut
+        between ``left_inds`` and the other open indices by
+        :func:`tnrnn.mincut.anynet.tensor_mincut_bound` and gives a
+        :class:`~tnrnn.mincut.anynet.TensorCut` (hyperindices are cut once).
+        From a plain spec (``merged=False``) the cut is computed on the lean graph of
+        :mod:`tnrnn.mincut.lean` (one node per site, same bound) without compiling the
+        network; ``network``, ``side`` and ``cut_edges`` of the result are mapped back
+        (and verified on the full network) on first access.
         A member of the RAC family (``spec.plain`` False: widths, cp:K, full, bias,
         dilations) is compiled and cut on its full network. The bound holds for every
         member and every weight setting: it only uses that the network contracts to y.
-    partition : Partition or str
+    partition : Partition or str, optional (required for a RAC)
         The partition of the steps 1..T (``'start-end'``, ``'interleaved'``, ``'split:K'``,
         ``'A:1,2,5'`` are parsed with :meth:`Partition.parse`).
     merged : bool, default False
@@ -82,10 +93,13 @@ def mincut_bound(
         Refuse to compile networks with more nodes than this (MemoryLimitError); from a
         spec the limit applies to the lean graph, and to the full network when it is
         compiled on demand.
+    left_inds, right_inds : iterables, optional
+        For a quimb network or an einsum triple only (instead of ``partition``): the open
+        indices of the rows, and of the columns (default: every other open index).
 
     Returns
     -------
-    CutBound
+    CutBound, or TensorCut for a quimb network or an einsum triple
 
     Raises
     ------
@@ -103,6 +117,14 @@ def mincut_bound(
     >>> cb.bound, cb.factored()                                          # R^(T/2+1)
     (8, '2^3')
     """
+    if is_tensor_network(network_or_spec) or isinstance(network_or_spec, tuple):
+        if partition is not None:
+            raise TnrnnError("a quimb network or einsum triple is cut by left_inds=, not by a partition")
+        return tensor_mincut_bound(network_or_spec, left_inds, right_inds)
+    if left_inds is not None or right_inds is not None:
+        raise TnrnnError("left_inds= is for quimb networks and einsum triples; pass a partition for a RAC")
+    if partition is None:
+        raise TnrnnError("mincut_bound needs a partition ('start-end', 'split:K', a Partition) for a RAC")
     if isinstance(network_or_spec, RACSpec) and not merged and lean_applies(network_or_spec):
         return _lean_bound(network_or_spec, partition, max_nodes)
     network = _network(network_or_spec, merged, max_nodes)

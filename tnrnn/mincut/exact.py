@@ -69,7 +69,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import MemoryLimitError, TnrnnError
-from .flow import INT32_LIMIT, FlowGraph, min_cut_side
+from .flow import INT32_LIMIT, FlowGraph, cut_mask, min_cut_side
 
 __all__ = ["ExactCut", "exact_min_cut", "power_base", "cut_coordinates", "generators", "floor_log2_power"]
 
@@ -162,7 +162,7 @@ def cut_coordinates(dims) -> tuple[tuple[int, ...], dict[int, tuple[int, ...]]]:
 
 def _counts(graph: FlowGraph, side: np.ndarray, expo: np.ndarray) -> tuple[int, ...]:
     """Sum of each coordinate's exponents over the cut edges: ``product = prod b_i ** n_i``."""
-    cross = side[graph.u] != side[graph.v]
+    cross = cut_mask(graph, side)
     return tuple(int(x) for x in expo[:, cross].sum(axis=1))
 
 
@@ -230,17 +230,40 @@ def _start_scale(basis, dim_expo, best, start: int) -> int:
 
 
 def _terminal_cut(graph: FlowGraph, expo: np.ndarray, basis) -> tuple[np.ndarray, tuple[int, ...]]:
-    """The cheaper of the two cuts around a terminal: a real cut to start from."""
-    around_source = np.zeros(graph.n, dtype=bool)
-    around_source[graph.source] = True
-    around_sink = np.ones(graph.n, dtype=bool)
-    around_sink[graph.sink] = False
+    """The cheaper of the two cuts around a terminal: a real cut to start from (with
+    uncuttable arcs, around the nodes they tie to the terminal)."""
+    around_source = _tied(graph, graph.source, forward=True)
+    around_sink = ~_tied(graph, graph.sink, forward=False)
+    if around_source[graph.sink] or not around_sink[graph.source]:
+        raise TnrnnError("the two terminals are tied by uncuttable arcs: no finite cut separates them")
     options = []
     for i, side in enumerate((around_source, around_sink)):
         n = _counts(graph, side, expo)
         options.append((_product(basis, n), i, side, n))
     _, _, side, n = min(options, key=lambda o: o[:2])
     return side, n
+
+
+def _tied(graph: FlowGraph, start: int, *, forward: bool) -> np.ndarray:
+    """Nodes reached from ``start`` along uncuttable arcs (against their direction when
+    ``forward`` is False): they lie on start's side of every finite cut."""
+    seen = np.zeros(graph.n, dtype=bool)
+    seen[start] = True
+    if graph.infinite is None or not graph.infinite.any():
+        return seen
+    inf = graph.infinite
+    both = inf & ~(graph.directed if graph.directed is not None else np.zeros_like(inf))
+    a = np.concatenate([graph.u[inf], graph.v[both]])
+    b = np.concatenate([graph.v[inf], graph.u[both]])
+    if not forward:
+        a, b = b, a
+    frontier = seen.copy()
+    while frontier.any():
+        reach = np.zeros(graph.n, dtype=bool)
+        reach[b[frontier[a]]] = True
+        frontier = reach & ~seen
+        seen |= frontier
+    return seen
 
 
 def exact_min_cut(graph: FlowGraph, *, start_scale: int | None = None) -> ExactCut:
@@ -268,14 +291,15 @@ def exact_min_cut(graph: FlowGraph, *, start_scale: int | None = None) -> ExactC
     live = graph.u != graph.v
     dims = tuple(int(d) for d in np.unique(graph.dim[live]) if d > 1)
     if not dims:
-        side, _ = min_cut_side(graph, np.zeros(graph.u.size, np.int64))
+        side, _ = min_cut_side(graph, np.zeros(graph.u.size, np.int64), upper=0)
         return ExactCut(side, {}, 0, "all dimensions are 1")
     basis, table = cut_coordinates(dims)
     expo = np.zeros((len(basis), graph.dim.size), dtype=np.int64)
     for d, a in table.items():
         expo[:, graph.dim == d] = np.array(a, dtype=np.int64)[:, None]
     if len(basis) == 1:
-        side, _ = min_cut_side(graph, expo[0])
+        _, start = _terminal_cut(graph, expo, basis)
+        side, _ = min_cut_side(graph, expo[0], upper=start[0])
         return ExactCut(side, {d: a[0] for d, a in table.items()}, 1, f"powers of {basis[0]}")
     return _cone_certificate(graph, basis, expo, table, START_SCALE if start_scale is None else start_scale)
 

@@ -22,7 +22,7 @@ from ..errors import MemoryLimitError, TnrnnError
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 
-__all__ = ["FlowGraph", "flow_graph", "min_cut_side", "network_side", "INT32_LIMIT"]
+__all__ = ["FlowGraph", "flow_graph", "min_cut_side", "network_side", "cut_mask", "INT32_LIMIT"]
 
 #: Largest capacity sum scipy's int32 max-flow can hold.
 INT32_LIMIT = 2**31 - 1
@@ -46,6 +46,12 @@ class FlowGraph:
         Dimension of every edge (the cut of a set of edges costs the product).
     is_a_input, is_b_input : np.ndarray or None
         Bool masks over the network's nodes (None for a lean graph).
+    directed : np.ndarray or None
+        Bool per edge: True for an arc that has capacity from u to v only (the hyperedge
+        gadgets of :mod:`tnrnn.mincut.anynet`); None: every edge is undirected.
+    infinite : np.ndarray or None
+        Bool per edge: an arc no minimum cut may cross (its ``dim`` is 1 and
+        :func:`min_cut_side` gives it a capacity above the ``upper`` it is told).
     """
 
     network: RACNetwork | None
@@ -56,6 +62,8 @@ class FlowGraph:
     is_a_input: np.ndarray | None
     is_b_input: np.ndarray | None
     dim: np.ndarray
+    directed: np.ndarray | None = None
+    infinite: np.ndarray | None = None
 
     @property
     def source(self) -> int:
@@ -144,8 +152,13 @@ def min_cut_side(
     weight = np.asarray(weight, dtype=np.int64)
     if weight.shape != graph.u.shape or (weight.size and weight.min() < 0):
         raise TnrnnError(f"weight needs {graph.u.size} non-negative entries, got shape {weight.shape}")
+    if graph.infinite is not None and graph.infinite.any():
+        if upper is None:
+            raise TnrnnError("internal error: a graph with uncuttable arcs needs the upper= of a real cut")
+        weight = np.where(graph.infinite, int(upper) + 1, weight)
     keep = (graph.u != graph.v) & (weight > 0)
-    u, v, w = graph.u[keep], graph.v[keep], weight[keep]
+    one_way = np.zeros(graph.u.size, bool) if graph.directed is None else graph.directed
+    u, v, w, one_way = graph.u[keep], graph.v[keep], weight[keep], one_way[keep]
     # Any flow is bounded by the weight around the source (and around the sink).
     around = min(int(w[(u == graph.source) | (v == graph.source)].sum()),
                  int(w[(u == graph.sink) | (v == graph.sink)].sum()))
@@ -157,9 +170,10 @@ def min_cut_side(
             f"{INT32_LIMIT}; use smaller weights"
         )
     n = graph.n
-    data = np.concatenate([w, w]).astype(np.int32)
-    rows = np.concatenate([u, v])
-    cols = np.concatenate([v, u])
+    back = ~one_way  # an undirected edge is a pair of opposite arcs; a directed one only u -> v
+    data = np.concatenate([w, w[back]]).astype(np.int32)
+    rows = np.concatenate([u, v[back]])
+    cols = np.concatenate([v, u[back]])
     cap = sp.csr_array((data, (rows, cols)), shape=(n, n))
     cap.sum_duplicates()
     cap.sort_indices()
@@ -179,6 +193,17 @@ def min_cut_side(
     if side_flow[graph.sink]:
         raise TnrnnError("internal error: the sink is reachable after a maximum flow")
     return side_flow, value
+
+
+def cut_mask(graph: FlowGraph, side: np.ndarray) -> np.ndarray:
+    """Bool per edge: the edges a cut with source side ``side`` crosses (a directed arc
+    only from the source side to the sink side; uncuttable arcs never count)."""
+    cross = side[graph.u] != side[graph.v]
+    if graph.directed is not None:
+        cross &= ~graph.directed | side[graph.u]
+    if graph.infinite is not None:
+        cross &= ~graph.infinite
+    return cross
 
 
 def network_side(graph: FlowGraph, side_flow: np.ndarray) -> np.ndarray:

@@ -1,6 +1,9 @@
 """The one bridge to Google's ``tensornetwork`` package (imported lazily, here only).
 
-Nothing else in tnrnn imports tensornetwork, so ``import tnrnn`` stays light.
+Nothing else in tnrnn imports tensornetwork, so ``import tnrnn`` stays light, and nothing in
+the core needs it: it is an optional extra (``pip install 'tnrnn[tensornetwork]'``). The
+package is archived upstream (last release 0.4.6); quimb (:mod:`tnrnn.interop`) is the
+maintained alternative.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ _CONTRACTORS = ("greedy", "auto", "optimal", "branch")
 def _tn():
     try:
         import tensornetwork
-    except ImportError as err:  # pragma: no cover - it is a hard dependency
-        raise TnrnnError("to_tensornetwork needs the tensornetwork package (pip install tensornetwork)") from err
+    except ImportError as err:
+        raise TnrnnError("to_tensornetwork and contract(method='tensornetwork') need the tensornetwork "
+                         "package: pip install 'tnrnn[tensornetwork]'") from err
     return tensornetwork
 
 
