@@ -38,6 +38,10 @@ __all__ = [
     "upper_bounds",
     "smallest_upper_bound",
     "smallest_upper_bound_log2",
+    "bottleneck_bound",
+    "bottleneck_bound_log2",
+    "bottleneck_degree_bound",
+    "bottleneck_degree_bound_log2",
 ]
 
 
@@ -496,3 +500,124 @@ def smallest_of_forms(forms: dict[str, tuple], known: dict[str, int | None] | No
                     for name, lg in logs.items() if lg <= least + 1}
     name = min(exact_values, key=exact_values.__getitem__)
     return exact_values[name], name
+
+
+# --- The bottleneck degree bound -------------------------------------------------------
+
+
+def _step_degrees(T: int, L: int, dilations: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``(d_1, ..., d_T)``: the degree of y in the input of each step (:func:`input_copies`)."""
+    if dilations is not None:
+        dilations = tuple(dilations)
+        if len(dilations) != L:
+            raise TnrnnError(f"dilations needs one value per layer (L={L}), got {dilations!r}")
+        return copy_counts(T, dilations)
+    return tuple(comb(T - t + L - 1, L - 1) for t in range(1, T + 1))
+
+
+def bottleneck_bound(u: int, L: int, partition: Partition, *,
+                     dilations: tuple[int, ...] | None = None) -> int:
+    """``min over the two sides of prod_t multiset(u, d_t)``: the degree bound through the
+    dimension ``u`` in which the first layer reads its input.
+
+    **Derived upper bound** (for tnrnn), any partition, all weights, for every network in
+    which each input ``x^t`` enters only through a vector ``v_t`` of a fixed space of
+    dimension ``u`` and y is homogeneous of degree ``d_t`` in ``v_t``. The caller says what
+    ``u`` is (for the plain RAC ``u = min(M, R)``: :func:`bottleneck_degree_bound`), so this
+    function knows nothing of cells. ``d_t`` is :func:`input_copies` (with ``dilations``,
+    the dilated copy counts; an input with ``d_t = 0`` contributes 1).
+
+    Parameters
+    ----------
+    u : int
+        Dimension of the space through which the input of every step is read (>= 1).
+    L : int
+        Depth.
+    partition : Partition
+    dilations : tuple of int, optional
+        One dilation per layer (default: all 1).
+
+    Returns
+    -------
+    int
+        The bound, an exact integer.
+
+    Notes
+    -----
+    Proof. Let V be the space of dimension u holding every ``v_t`` and ``b_1..b_u`` a basis,
+    so ``v_t = sum_i c_i(x^t) b_i`` with coordinate functions ``c(x^t)`` in ``F^u``. Then
+    ``y = P(c(x^1), ..., c(x^T))`` for a polynomial P homogeneous of degree ``d_t`` in the
+    t-th block of u variables. Group the monomials of P by their A-part: each A-part is a
+    product over ``t in A`` of a monomial of degree ``d_t`` in u variables, and there are
+    ``prod_{t in A} multiset(u, d_t)`` of them. So ``y = sum_mu mu(c(x_A)) g_mu(x_B)``,
+    a separated form with that many terms; the same with A and B exchanged. Hence ``sep``
+    is at most the smaller product, for every weight setting. For the plain RAC,
+    ``v_t = W^{I,1} f(x^t)`` lies in the column space of ``W^{I,1}`` (dimension
+    ``<= min(M, R)``) and y is homogeneous of degree ``d_t = C(T - t + L - 1, L - 1)`` in
+    it (each of the ``d_t`` copies of the input leg carries ``v_t`` once); a smaller
+    dimension only lowers the bound, as multiset is increasing in u. With
+    ``u = M`` this is :func:`degree_bound`.
+
+    Examples
+    --------
+    >>> bottleneck_bound(2, 2, Partition.parse("split:1", 6))   # multiset(2, 6) = 7
+    7
+    >>> bottleneck_bound(3, 2, Partition.start_end(4)) == degree_bound(3, 2, Partition.start_end(4))
+    True
+    >>> bottleneck_bound(2, 2, Partition.start_end(6), dilations=(1, 2))
+    12
+    """
+    u, L = _nonneg("u", u, 1), _nonneg("L", L, 1)
+    degrees = _step_degrees(partition.T, L, dilations)
+
+    def side(steps: tuple[int, ...]) -> int:
+        return _product([multiset(u, degrees[t - 1]) for t in steps if degrees[t - 1]])
+
+    return min(side(partition.A), side(partition.B))
+
+
+def bottleneck_bound_log2(u: int, L: int, partition: Partition, *,
+                          dilations: tuple[int, ...] | None = None) -> float:
+    """``log2`` of :func:`bottleneck_bound` from log-gamma sums: cheap for any size.
+
+    Accurate to a relative ``1e-12`` or so; use it to compare or refuse, never as a bound.
+
+    >>> round(bottleneck_bound_log2(2, 2, Partition.parse("split:1", 6)), 9) == round(log2(7), 9)
+    True
+    """
+    u, L = _nonneg("u", u, 1), _nonneg("L", L, 1)
+    degrees = _step_degrees(partition.T, L, dilations)
+    base = lgamma(u)
+
+    def side(steps: tuple[int, ...]) -> float:
+        return sum(lgamma(u + degrees[t - 1]) - lgamma(degrees[t - 1] + 1) - base for t in steps) / log(2)
+
+    return min(side(partition.A), side(partition.B))
+
+
+def bottleneck_degree_bound(M: int, R: int, L: int, partition: Partition) -> int:
+    """The bottleneck degree bound of the plain RAC: :func:`bottleneck_bound` with
+    ``u = min(M, R)``, the dimension of the column space of ``W^{I,1}``.
+
+    **Derived upper bound** (for tnrnn), any partition, all weights; never above
+    :func:`degree_bound`, and below it exactly when ``M > R`` (proof:
+    :func:`bottleneck_bound`).
+
+    >>> split1 = Partition.parse("split:1", 6)
+    >>> bottleneck_degree_bound(3, 2, 2, split1), degree_bound(3, 2, split1)
+    (7, 28)
+    >>> bottleneck_degree_bound(2, 3, 2, Partition.start_end(8)) == degree_bound(2, 2, Partition.start_end(8))
+    True
+    """
+    M, R = _nonneg("M", M, 1), _nonneg("R", R, 1)
+    return bottleneck_bound(min(M, R), L, partition)
+
+
+def bottleneck_degree_bound_log2(M: int, R: int, L: int, partition: Partition) -> float:
+    """``log2`` of :func:`bottleneck_degree_bound` (to compare or refuse, never as a bound).
+
+    >>> round(bottleneck_degree_bound_log2(5, 1, 3, Partition.start_end(8)), 9)
+    0.0
+    """
+    M, R = _nonneg("M", M, 1), _nonneg("R", R, 1)
+    return bottleneck_bound_log2(min(M, R), L, partition)
