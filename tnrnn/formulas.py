@@ -571,7 +571,7 @@ def bottleneck_bound(u: int, L: int, partition: Partition, *,
     degrees = _step_degrees(partition.T, L, dilations)
 
     def side(steps: tuple[int, ...]) -> int:
-        return _product([multiset(u, degrees[t - 1]) for t in steps if degrees[t - 1]])
+        return _product([comb(u + degrees[t - 1] - 1, degrees[t - 1]) for t in steps if degrees[t - 1]])
 
     return min(side(partition.A), side(partition.B))
 
