@@ -42,6 +42,7 @@ __all__ = [
     "bottleneck_bound_log2",
     "bottleneck_degree_bound",
     "bottleneck_degree_bound_log2",
+    "boundary_syzygy_bound",
 ]
 
 
@@ -621,3 +622,72 @@ def bottleneck_degree_bound_log2(M: int, R: int, L: int, partition: Partition) -
     """
     M, R = _nonneg("M", M, 1), _nonneg("R", R, 1)
     return bottleneck_bound_log2(min(M, R), L, partition)
+
+
+def boundary_syzygy_bound(M: int, R: int, L: int, partition: Partition) -> int | None:
+    """``R * multiset(R, m) - sum_{j=0..R-u-1} (-1)^j C(R, u+1+j) multiset(u, j) multiset(R, m-u-j)``.
+
+    The boundary-syzygy bound, u = min(M, R). **Derived upper bound** (our derivation, not
+    in the paper), valid for **all** weights, for depth L = 2 and partitions where one side
+    is the prefix ``{1, 2}`` and the other has ``m = T - 2 >= 1`` steps (``split:2``, and
+    Start-End at T = 4); None elsewhere. For u >= R it is the symmetric-copies bound
+    ``R * multiset(R, m)``; for u < R it is smaller by the syzygies counted in the sum
+    (multisets of a negative size count 0). For u = 2, R = 3 it is ``T(T + 1) - 3``.
+
+    Parameters
+    ----------
+    M, R, L : int
+        Input dimension, channels per layer, depth.
+    partition : Partition
+
+    Returns
+    -------
+    int or None
+        The bound (an exact integer), or None where it does not apply.
+
+    Notes
+    -----
+    Proof. Let ``s = h^1_2`` and ``sigma = h^2_2`` be the boundary states. The other side
+    reads ``sigma`` once (linearly) and ``s`` through m layer-1 chains, so
+    ``y = sum_r sigma_r F_r(s; x_S)`` with ``F_r`` homogeneous of degree m in s. Now
+    ``sigma = a ⊙ (W^{I,2} s)`` with ``a = W^{H,2} h^2_1``, and ``h^2_1`` is linear in
+    ``v_1 = W^{I,1} f(x^1)``, a vector of a space of dimension ``u' <= u``: so
+    ``a_r = sum_{i<=u'} alpha_{ir} c_i(x^1)`` for fixed functions ``c_i`` (coordinates of
+    ``v_1``). With ``z = W^{I,2} s`` and ``F_r = sum_alpha s^alpha g_{r,alpha}(x_S)``,
+
+        ``y = sum_i c_i(x^1) * A_i(s),   (A_1, ..., A_u') = N (p_1, ..., p_R)``
+
+    where N is the ``u' x R`` matrix with entries ``alpha_{ir} z_r`` acting on tuples of
+    forms ``p_r`` of degree m, so every function of the prefix side is a linear image of
+    the degree-(m+1) part of the image of N, and ``sep`` is at most its dimension. That
+    dimension is a rank depending polynomially on ``(alpha, W^{I,2})``, hence at most its
+    value at generic parameters, where (after the change of variables ``z = W^{I,2} s``)
+    ``u' = u`` and the columns are ``z_r`` times generic vectors of ``F^u``. There the
+    maximal minors are nonzero multiples of the squarefree monomials of degree u in z,
+    an ideal of height ``R - u + 1``, the largest possible, so the Buchsbaum-Rim complex
+    resolves the kernel of N: its terms ``wedge^{u+1+j} F ⊗ D_j(G*)`` (ranks
+    ``C(R, u+1+j) multiset(u, j)``, generated in degree ``u + 1 + j``) give the kernel in
+    degree m as the alternating sum above, subtracted from ``dim (Sym^m)^R``. For u >= R,
+    N is injective. Measured, not proven: on every depth-2 case of the atlas with a prefix
+    side, the exact generic rank equals the minimum of this bound (where it applies), the
+    boundary-ideal bound, the bottleneck degree bound and the min-cut.
+
+    Examples
+    --------
+    >>> [boundary_syzygy_bound(2, 3, 2, Partition.parse("split:2", T)) for T in (6, 7, 8)]   # T(T+1) - 3
+    [39, 53, 69]
+    >>> boundary_syzygy_bound(3, 5, 2, Partition.parse("split:2", 7))
+    570
+    >>> boundary_syzygy_bound(4, 3, 2, Partition.parse("split:2", 7)) == 3 * multiset(3, 5)
+    True
+    >>> boundary_syzygy_bound(2, 3, 2, Partition.parse("split:3", 7)) is None
+    True
+    """
+    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
+    split = prefix_split(partition)
+    if L != 2 or split is None or split[0] != 2:
+        return None
+    m, u = split[1], min(M, R)
+    kernel = sum((-1) ** j * comb(R, u + 1 + j) * multiset(u, j) * multiset(R, m - u - j)
+                 for j in range(max(R - u, 0)) if m - u - j >= 0)
+    return R * multiset(R, m) - kernel
