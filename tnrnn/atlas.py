@@ -160,7 +160,7 @@ def _json(obj: Any) -> str:
 
 
 #: Bound columns whose tightness the summary counts, in table order.
-SUMMARY_BOUNDS = ("mincut", "degree", "bottleneck", "symmetric", "ideal", "all_chains", "lower")
+SUMMARY_BOUNDS = ("mincut", "degree", "bottleneck", "symmetric", "ideal", "syzygy", "all_chains", "lower")
 _SPEC_KEYS = ("L", "M", "R", "T", "cell", "bias", "dilations", "widths")
 
 
@@ -199,7 +199,7 @@ def _degree(r: dict[str, Any]) -> int:
 def _depth2_formula(r: dict[str, Any]) -> int | None:
     if r.get("ideal") is None or r.get("mincut") is None:
         return None
-    return min(r["ideal"], _degree(r), r["mincut"])
+    return min(v for v in (r["ideal"], _degree(r), r["mincut"], r.get("syzygy")) if v is not None)
 
 
 def _count(rows: list[dict[str, Any]], test) -> int:
@@ -225,8 +225,9 @@ def _per_depth(ok: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[st
 def atlas_summary(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The counts of an atlas, **by distinct case** (:func:`case_key`: a spec and the
     unordered pair of sides, so ``split:T/2`` and ``start-end`` count once): proven cases,
-    checks of the paper's statements, the depth-2 formula ``min(ideal, degree, mincut)``
-    (degree: the bottleneck degree bound where the rows have it) and the depth-3 Start-End
+    checks of the paper's statements, the depth-2 formula ``min(ideal, degree, mincut,
+    syzygy)`` (degree: the bottleneck degree bound where the rows have it; syzygy where it
+    applies) and the depth-3 Start-End
     formula ``min(ideal, degree)``, violations, and where each bound is tight (equal to the
     exact rank), per depth. Row counts sit beside them (``rows*``, ``proven_rows``).
 
@@ -284,19 +285,20 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"min(R, M^(T/2)) is met exactly on {s['theorem1_shallow_equal']} of {s.get('theorem1_shallow_checks', '?')}.",
         f"- The paper's conjecture (L >= 3, Start-End) checked on {s['conjecture_checks']} cases; it holds on "
         f"{s['conjecture_holds']}.",
-        f"- Depth 2, Start-End: generic rank = min(ideal, bottleneck degree, min-cut) on {d2['start_end'][0]} of "
-        f"{d2['start_end'][1]} cases (so the formula is proven there); other prefix partitions: "
+        f"- Depth 2, Start-End: generic rank = min(ideal, bottleneck degree, min-cut, syzygy) on "
+        f"{d2['start_end'][0]} of {d2['start_end'][1]} cases (so the formula is proven there); other prefix "
+        "partitions: "
         f"{d2['other_prefix'][0]} of {d2['other_prefix'][1]}.",
         f"- Depth 3, Start-End: generic rank = min(ideal, bottleneck degree) on {d3[0]} of {d3[1]} cases.",
         "",
         "| L | cases | rows | proven cases | largest T | largest rank | tight: min-cut | degree | bottleneck | "
-        "symmetric | ideal | paper lower |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "symmetric | ideal | syzygy | paper lower |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for L, p in s["per_depth"].items():
         tight, defined = p["tight"], p["defined"]
         cells = [f"{tight.get(b, 0)}/{defined.get(b, 0)}"
-                 for b in ("mincut", "degree", "bottleneck", "symmetric", "ideal", "lower")]
+                 for b in ("mincut", "degree", "bottleneck", "symmetric", "ideal", "syzygy", "lower")]
         lines.append(f"| {L} | {p['cases']} | {p['rows']} | {p['proven']} ({100 * p['proven'] / p['cases']:.1f}%) | "
                      f"{p['max_T']} | {p['max_exact']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

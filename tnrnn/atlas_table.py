@@ -33,7 +33,7 @@ __all__ = ["ATLAS_TABLE", "ATLAS_COLUMNS", "UPPER_COLUMNS", "row_order", "atlas_
 ATLAS_TABLE = "atlas.csv.gz"
 
 #: Upper-bound columns (valid for all weights) that can prove a row, in table order.
-UPPER_COLUMNS = ("mincut", "degree", "symmetric", "ideal", "all_chains", "bottleneck")
+UPPER_COLUMNS = ("mincut", "degree", "symmetric", "ideal", "all_chains", "bottleneck", "syzygy")
 
 #: Leading columns of the compact table, in order; any other column follows by name.
 ATLAS_COLUMNS = ("L", "M", "R", "T", "partition", "A", "status", "lower", "lower_status", "exact", "proven_by",
@@ -151,21 +151,23 @@ def closed_form_columns(row: dict[str, Any]) -> dict[str, Any]:
 
     The one place that lists the closed forms of the atlas: today
     :func:`tnrnn.bounds.formula_bounds` (the paper's lower bound, degree, symmetric-copies,
-    boundary-ideal, all-chains) and :func:`tnrnn.formulas.bottleneck_degree_bound`; once a
+    boundary-ideal, all-chains), :func:`tnrnn.formulas.bottleneck_degree_bound` and
+    :func:`tnrnn.formulas.boundary_syzygy_bound` (None where it does not apply); once a
     bound registry exists, this asks it for every registered closed form instead.
 
     >>> row = {"L": 2, "M": 3, "R": 2, "T": 6, "partition": "split:1", "A": [1]}
     >>> cols = closed_form_columns(row)
-    >>> cols["degree"], cols["ideal"], cols["bottleneck"]
-    (28, 12, 7)
+    >>> cols["degree"], cols["ideal"], cols["bottleneck"], cols["syzygy"]
+    (28, 12, 7, None)
     """
     from .bounds import formula_bounds
-    from .formulas import bottleneck_degree_bound
+    from .formulas import bottleneck_degree_bound, boundary_syzygy_bound
 
     spec, partition = _spec_partition(row)
     out = formula_bounds(spec, partition)
     out.pop("not_proven", None)
     out["bottleneck"] = bottleneck_degree_bound(spec.M, spec.R, spec.L, partition)
+    out["syzygy"] = boundary_syzygy_bound(spec.M, spec.R, spec.L, partition)
     return out
 
 
