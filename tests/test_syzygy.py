@@ -2,6 +2,7 @@
 counts (built here over F_p), and against probe ranks of a naive RAC (tests/test_bottleneck.py)."""
 
 import itertools
+from math import comb
 
 import numpy as np
 import pytest
@@ -67,3 +68,44 @@ def test_naive_probe_rank_never_exceeds_it(M, R, T, fill):
     if fill is None and (M, R, T) == (2, 3, 6):  # the bound is the rank, below every other bound
         others = min(bottleneck_degree_bound(M, R, 2, part), boundary_ideal_bound(M, R, 2, part))
         assert got == boundary_syzygy_bound(M, R, 2, part) == 39 < others
+
+
+def _depth3_span(m, seed):
+    """dim of l_1 λ_1 E + l_2 λ_2 E over F_p (the space of the depth-3 proof), built monomial by monomial."""
+    rng = np.random.default_rng(seed)
+    c = m * (m + 1) // 2
+    n = m + c
+    E = [(b, g) for b in range(m + 1) for g in range(n + 1) if 0 <= g - b <= c]  # e1^b e2^(m-b) z1^g z2^(n-g)
+    shifts = [(2, 1), (1, 0), (1, 1), (0, 0)]  # e1^2 z1, e1 e2 z2, e1 e2 z1, e2^2 z2
+    target = {(b, g): i for i, (b, g) in enumerate((b, g) for b in range(m + 3) for g in range(n + 2))}
+    cols = []
+    for _ in range(2):
+        p1, p2, r1, r2 = (int(x) for x in rng.integers(1, P, 4))
+        coef = [p1 * r1 % P, p1 * r2 % P, p2 * r1 % P, p2 * r2 % P]  # (p1 e1 + p2 e2)(r1 e1 z1 + r2 e2 z2)
+        for b, g in E:
+            col = np.zeros(len(target), dtype=np.int64)
+            for (db, dg), k in zip(shifts, coef):
+                col[target[(b + db, g + dg)]] = (col[target[(b + db, g + dg)]] + k) % P
+            cols.append(col)
+    return rank_mod_p(np.stack(cols, 1), P)
+
+
+@pytest.mark.parametrize("m", range(1, 9))
+def test_depth3_closed_form_is_the_dimension_of_the_proof_space(m):
+    c = m * (m + 1) // 2
+    value = boundary_syzygy_bound(3, 2, 3, Partition.parse("split:2", m + 2))
+    assert value == 2 * (m + 1) * (c + 1) - (m - 1) * c == _depth3_span(m, seed=m)
+    assert boundary_syzygy_bound(1, 2, 3, Partition.parse("split:2", m + 2)) == value  # any M
+    assert boundary_syzygy_bound(3, 3, 3, Partition.parse("split:2", m + 2)) is None
+    assert boundary_syzygy_bound(3, 2, 4, Partition.parse("split:2", m + 2)) is None
+
+
+@pytest.mark.parametrize("M, T", [(1, 5), (2, 4), (2, 5), (3, 5)])
+@pytest.mark.parametrize("fill", [None, P - 1])
+def test_depth3_naive_probe_rank_never_exceeds_it(M, T, fill):
+    part = Partition.parse("split:2", T)
+    got, _ = _probe_rank(M, 2, 3, part, seed=5 * T + M, fill=fill)
+    assert got <= boundary_syzygy_bound(M, 2, 3, part)
+    if fill is None and (M, T) in ((2, 5), (3, 5)):  # the atlas's rank 44, below every other bound
+        others = min(bottleneck_degree_bound(M, 2, 3, part), boundary_ideal_bound(M, 2, 3, part))
+        assert got == boundary_syzygy_bound(M, 2, 3, part) == (T - 1) * (comb(T, 2) + 1) == 44 < others

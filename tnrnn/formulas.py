@@ -628,11 +628,12 @@ def boundary_syzygy_bound(M: int, R: int, L: int, partition: Partition) -> int |
     """``R * multiset(R, m) - sum_{j=0..R-u-1} (-1)^j C(R, u+1+j) multiset(u, j) multiset(R, m-u-j)``.
 
     The boundary-syzygy bound, u = min(M, R). **Derived upper bound** (our derivation, not
-    in the paper), valid for **all** weights, for depth L = 2 and partitions where one side
-    is the prefix ``{1, 2}`` and the other has ``m = T - 2 >= 1`` steps (``split:2``, and
-    Start-End at T = 4); None elsewhere. For u >= R it is the symmetric-copies bound
-    ``R * multiset(R, m)``; for u < R it is smaller by the syzygies counted in the sum
-    (multisets of a negative size count 0). For u = 2, R = 3 it is ``T(T + 1) - 3``.
+    in the paper), valid for **all** weights, for depth L = 2 (and L = 3 with R = 2, below)
+    and partitions where one side is the prefix ``{1, 2}`` and the other has
+    ``m = T - 2 >= 1`` steps (``split:2``, and Start-End at T = 4); None elsewhere. At
+    depth 2, for u >= R it is the symmetric-copies bound ``R * multiset(R, m)``; for u < R
+    it is smaller by the syzygies counted in the sum (multisets of a negative size count
+    0). For u = 2, R = 3 it is ``T(T + 1) - 3``.
 
     Parameters
     ----------
@@ -672,6 +673,22 @@ def boundary_syzygy_bound(M: int, R: int, L: int, partition: Partition) -> int |
     side, the exact generic rank equals the minimum of this bound (where it applies), the
     boundary-ideal bound, the bottleneck degree bound and the min-cut.
 
+    **Depth 3, R = 2** (any M): ``(m + 1) (C(m + 2, 2) + 1) = (T - 1) (C(T, 2) + 1)``.
+    Proof. Now ``y = sum_q (s_3)_q F_q(s_1, s_2; x_S)`` with ``F_q`` of bidegree
+    ``(c, m)``, ``c = C(m + 1, 2)``, in the boundary states ``s_l = h^l_2``. The span of
+    the prefix functions is largest at generic weights (a rank, as above); there
+    ``e = W^{H,2} h^2_1`` is an invertible linear function of ``v_1``, ``z = W^{I,2} s_1``
+    an invertible one of ``s_1``, ``s_2 = e ⊙ z`` and ``(s_3)_q = l_q(e) λ_q(e ⊙ z)``
+    for linear forms ``l_q``, ``λ_q``. So every prefix function is the value of a form in
+    ``l_1 λ_1 E + l_2 λ_2 E``, where E is spanned by the monomials ``e^β z^γ``,
+    ``|β| = m``, ``|γ| = m + c``, whose exponents ``b = β_1``, ``d = γ_1 - β_1`` fill the
+    box ``0 <= b <= m``, ``0 <= d <= c``: ``dim E = (m + 1)(c + 1)``. For every monomial
+    g with ``b`` in ``0..m-2`` and ``d`` in ``1..c`` (``(m - 1) c`` of them) both
+    ``l_1 λ_1 g`` and ``l_2 λ_2 g`` lie in E (the four monomials of ``l λ`` shift
+    ``(b, d)`` by ``(2, -1), (1, -1), (1, 0), (0, 0)``), so ``(l_2 λ_2 g, -l_1 λ_1 g)``
+    is in the kernel of ``(f_1, f_2) -> l_1 λ_1 f_1 + l_2 λ_2 f_2`` and
+    ``sep <= 2 (m + 1)(c + 1) - (m - 1) c``, which is the closed form.
+
     Examples
     --------
     >>> [boundary_syzygy_bound(2, 3, 2, Partition.parse("split:2", T)) for T in (6, 7, 8)]   # T(T+1) - 3
@@ -682,12 +699,16 @@ def boundary_syzygy_bound(M: int, R: int, L: int, partition: Partition) -> int |
     True
     >>> boundary_syzygy_bound(2, 3, 2, Partition.parse("split:3", 7)) is None
     True
+    >>> [boundary_syzygy_bound(4, 2, 3, Partition.parse("split:2", T)) for T in (5, 6, 15)]
+    [44, 80, 1484]
     """
     M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
     split = prefix_split(partition)
-    if L != 2 or split is None or split[0] != 2:
+    if split is None or split[0] != 2 or L not in (2, 3) or (L == 3 and R != 2):
         return None
     m, u = split[1], min(M, R)
+    if L == 3:  # 2 (m+1) (c+1) - (m-1) c with c = C(m+1, 2): see Notes
+        return (m + 1) * (comb(m + 2, 2) + 1)
     kernel = sum((-1) ** j * comb(R, u + 1 + j) * multiset(u, j) * multiset(R, m - u - j)
                  for j in range(max(R - u, 0)) if m - u - j >= 0)
     return R * multiset(R, m) - kernel
