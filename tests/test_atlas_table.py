@@ -161,3 +161,22 @@ def test_the_committed_atlas_reads_back_and_is_its_own_rederivation():
     for r in ok[::40]:
         assert _same(rederive_row(r), r), r
     assert sum(bool(r.get("proven")) for r in ok) == 46358
+
+
+def test_member_rows_get_member_bounds_and_no_plain_only_bound():
+    """Rows with spec columns (cell, bias, dilations, widths) are rebuilt as members: the
+    bottleneck and syzygy bounds (proven for the plain RAC) stay None there."""
+    from tnrnn.family_bounds import member_degree_bound
+    from tnrnn.spec import RACSpec
+
+    row = dict(L=2, M=3, R=2, T=6, partition="split:2", A=[1, 2], status="ok", exact=5, mincut=64, certified=True)
+    plain = rederive_row(row)
+    assert plain["bottleneck"] is not None and plain["syzygy"] is not None
+    for extra, spec in ((dict(bias=True), RACSpec(M=3, R=2, L=2, T=6, bias=True)),
+                        (dict(dilations=[1, 2]), RACSpec(M=3, R=2, L=2, T=6, dilations=(1, 2))),
+                        (dict(widths=[2, 3], cell="mi"), RACSpec(M=3, R=(2, 3), L=2, T=6))):
+        new = rederive_row({**row, **extra})
+        assert new["bottleneck"] is None and new["syzygy"] is None
+        assert new["degree"] == member_degree_bound(spec, Partition.from_sets([1, 2], 6))
+    with pytest.raises(TnrnnError, match="has a spec tnrnn cannot rebuild"):
+        rederive_row({**row, "cell": "lstm"})

@@ -139,10 +139,26 @@ def export_atlas(table: str | Path, paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _spec_partition(row: dict[str, Any]):
+    """The spec and partition of a row, with the member columns (cell, bias, dilations,
+    widths) where the row has them; the plain RAC otherwise."""
     from .partition import Partition
     from .spec import RACSpec
 
-    spec = RACSpec(M=row["M"], R=row["R"], L=row["L"], T=row["T"])
+    extra: dict[str, Any] = {}
+    if row.get("widths"):
+        extra["R"] = tuple(row["widths"])
+    if row.get("cell"):
+        cells = str(row["cell"]).replace(",", " ").split()
+        extra["cell"] = cells[0] if len(cells) == 1 else tuple(cells)
+    if row.get("bias") is not None:
+        extra["bias"] = bool(row["bias"])
+    if row.get("dilations"):
+        extra["dilations"] = tuple(row["dilations"]) if isinstance(row["dilations"], list) else row["dilations"]
+    try:
+        spec = RACSpec(**{"M": row["M"], "R": row["R"], "L": row["L"], "T": row["T"], **extra})
+    except (TypeError, ValueError) as err:
+        raise TnrnnError(f"atlas row L={row.get('L')} M={row.get('M')} R={row.get('R')} T={row.get('T')} "
+                         f"partition={row.get('partition')!r} has a spec tnrnn cannot rebuild: {err}") from None
     return spec, Partition.from_sets(row["A"], row["T"])
 
 
@@ -166,8 +182,9 @@ def closed_form_columns(row: dict[str, Any]) -> dict[str, Any]:
     spec, partition = _spec_partition(row)
     out = formula_bounds(spec, partition)
     out.pop("not_proven", None)
-    out["bottleneck"] = bottleneck_degree_bound(spec.M, spec.R, spec.L, partition)
-    out["syzygy"] = boundary_syzygy_bound(spec.M, spec.R, spec.L, partition)
+    plain = spec.plain  # the two new bounds are proven for the plain RAC (members: once registered)
+    out["bottleneck"] = bottleneck_degree_bound(spec.M, spec.R, spec.L, partition) if plain else None
+    out["syzygy"] = boundary_syzygy_bound(spec.M, spec.R, spec.L, partition) if plain else None
     return out
 
 
