@@ -216,11 +216,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
-    from .atlas import make_atlas
+    from .atlas import make_atlas, rederive_atlas
+    from .atlas_table import ATLAS_TABLE, export_atlas
+    from .store.export import check_table_suffix
 
-    paths = make_atlas(args.out, L_values=args.L, M_values=args.M, **member_grid(args), max_rank=args.max_rank,
-                       max_row_seconds=args.max_seconds, budget_seconds=args.budget, seed=args.seed,
-                       workers=args.workers, T_max=args.T_max)
+    for out in args.export:
+        check_table_suffix(out)
+    if args.rederive:
+        paths = rederive_atlas(args.out)
+    else:
+        paths = make_atlas(args.out, L_values=args.L, M_values=args.M, **member_grid(args), max_rank=args.max_rank,
+                           max_row_seconds=args.max_seconds, budget_seconds=args.budget, seed=args.seed,
+                           workers=args.workers, T_max=args.T_max)
+    if args.export:
+        paths += export_atlas(Path(args.out) / ATLAS_TABLE, args.export)
     print("\n".join(str(p) for p in paths))
     return 0
 

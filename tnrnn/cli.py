@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=seconds, default=None, help="stop sending rows after this many seconds")
     p.add_argument("--workers", type=bounded_int("count"), default=1, help="processes computing rows (default 1)")
     p.add_argument("--seed", type=bounded_int("seed", 0), default=0)
+    p.add_argument("--rederive", action="store_true",
+                   help="compute no rank: recompute every closed-form bound and proven flag of <out>/atlas.csv.gz "
+                        "from the code and rewrite the table, summary and figures")
+    p.add_argument("--export", action="append", default=[], metavar="FILE",
+                   help="also write <out>/atlas.csv.gz's rows to FILE (.csv .json .md .tex); repeat for several")
 
     p = _subparser(sub, "report", "regenerate the project's figures and tables (the main job)")
     p.add_argument("--out", default="figures", help="output folder (default figures)")

@@ -40,6 +40,11 @@ __all__ = [
     "prefix_split",
     "network_size",
     "degree_bound_log2",
+    "bottleneck_bound",
+    "bottleneck_bound_log2",
+    "bottleneck_degree_bound",
+    "bottleneck_degree_bound_log2",
+    "boundary_syzygy_bound",
 ]
 
 
@@ -388,3 +393,211 @@ def degree_bound_log2(M: int, L: int, partition: Partition) -> float:
         return total / log(2)
 
     return min(side(partition.A), side(partition.B))
+
+
+def _step_degrees(T: int, L: int, dilations: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``(d_1, ..., d_T)``: the degree of y in the input of each step (:func:`input_copies`)."""
+    if dilations is not None:
+        dilations = tuple(dilations)
+        if len(dilations) != L:
+            raise TnrnnError(f"dilations needs one value per layer (L={L}), got {dilations!r}")
+        return copy_counts(T, dilations)
+    return tuple(comb(T - t + L - 1, L - 1) for t in range(1, T + 1))
+
+
+def bottleneck_bound(u: int, L: int, partition: Partition, *,
+                     dilations: tuple[int, ...] | None = None) -> int:
+    """``min over the two sides of prod_t multiset(u, d_t)``: the degree bound through the
+    dimension ``u`` in which the first layer reads its input.
+
+    **Derived upper bound** (for tnrnn), any partition, all weights, for every network in
+    which each input ``x^t`` enters only through a vector ``v_t`` of a fixed space of
+    dimension ``u`` and y is homogeneous of degree ``d_t`` in ``v_t``. The caller says what
+    ``u`` is (for the plain RAC ``u = min(M, R)``: :func:`bottleneck_degree_bound`), so this
+    function knows nothing of cells. ``d_t`` is :func:`input_copies` (with ``dilations``,
+    the dilated copy counts; an input with ``d_t = 0`` contributes 1).
+
+    Parameters
+    ----------
+    u : int
+        Dimension of the space through which the input of every step is read (>= 1).
+    L : int
+        Depth.
+    partition : Partition
+    dilations : tuple of int, optional
+        One dilation per layer (default: all 1).
+
+    Returns
+    -------
+    int
+        The bound, an exact integer.
+
+    Notes
+    -----
+    Proof. Let V be the space of dimension u holding every ``v_t`` and ``b_1..b_u`` a basis,
+    so ``v_t = sum_i c_i(x^t) b_i`` with coordinate functions ``c(x^t)`` in ``F^u``. Then
+    ``y = P(c(x^1), ..., c(x^T))`` for a polynomial P homogeneous of degree ``d_t`` in the
+    t-th block of u variables. Group the monomials of P by their A-part: each A-part is a
+    product over ``t in A`` of a monomial of degree ``d_t`` in u variables, and there are
+    ``prod_{t in A} multiset(u, d_t)`` of them. So ``y = sum_mu mu(c(x_A)) g_mu(x_B)``,
+    a separated form with that many terms; the same with A and B exchanged. Hence ``sep``
+    is at most the smaller product, for every weight setting. For the plain RAC,
+    ``v_t = W^{I,1} f(x^t)`` lies in the column space of ``W^{I,1}`` (dimension
+    ``<= min(M, R)``) and y is homogeneous of degree ``d_t = C(T - t + L - 1, L - 1)`` in
+    it (each of the ``d_t`` copies of the input leg carries ``v_t`` once); a smaller
+    dimension only lowers the bound, as multiset is increasing in u. With
+    ``u = M`` this is :func:`degree_bound`.
+
+    Examples
+    --------
+    >>> bottleneck_bound(2, 2, Partition.parse("split:1", 6))   # multiset(2, 6) = 7
+    7
+    >>> bottleneck_bound(3, 2, Partition.start_end(4)) == degree_bound(3, 2, Partition.start_end(4))
+    True
+    >>> bottleneck_bound(2, 2, Partition.start_end(6), dilations=(1, 2))
+    12
+    """
+    u, L = _nonneg("u", u, 1), _nonneg("L", L, 1)
+    degrees = _step_degrees(partition.T, L, dilations)
+
+    def side(steps: tuple[int, ...]) -> int:
+        return _product([comb(u + degrees[t - 1] - 1, degrees[t - 1]) for t in steps if degrees[t - 1]])
+
+    return min(side(partition.A), side(partition.B))
+
+
+def bottleneck_bound_log2(u: int, L: int, partition: Partition, *,
+                          dilations: tuple[int, ...] | None = None) -> float:
+    """``log2`` of :func:`bottleneck_bound` from log-gamma sums: cheap for any size.
+
+    Accurate to a relative ``1e-12`` or so; use it to compare or refuse, never as a bound.
+
+    >>> round(bottleneck_bound_log2(2, 2, Partition.parse("split:1", 6)), 9) == round(log2(7), 9)
+    True
+    """
+    u, L = _nonneg("u", u, 1), _nonneg("L", L, 1)
+    degrees = _step_degrees(partition.T, L, dilations)
+    base = lgamma(u)
+
+    def side(steps: tuple[int, ...]) -> float:
+        return sum(lgamma(u + degrees[t - 1]) - lgamma(degrees[t - 1] + 1) - base for t in steps) / log(2)
+
+    return min(side(partition.A), side(partition.B))
+
+
+def bottleneck_degree_bound(M: int, R: int, L: int, partition: Partition) -> int:
+    """The bottleneck degree bound of the plain RAC: :func:`bottleneck_bound` with
+    ``u = min(M, R)``, the dimension of the column space of ``W^{I,1}``.
+
+    **Derived upper bound** (for tnrnn), any partition, all weights; never above
+    :func:`degree_bound`, and below it exactly when ``M > R`` (proof:
+    :func:`bottleneck_bound`).
+
+    >>> split1 = Partition.parse("split:1", 6)
+    >>> bottleneck_degree_bound(3, 2, 2, split1), degree_bound(3, 2, split1)
+    (7, 28)
+    >>> bottleneck_degree_bound(2, 3, 2, Partition.start_end(8)) == degree_bound(2, 2, Partition.start_end(8))
+    True
+    """
+    M, R = _nonneg("M", M, 1), _nonneg("R", R, 1)
+    return bottleneck_bound(min(M, R), L, partition)
+
+
+def bottleneck_degree_bound_log2(M: int, R: int, L: int, partition: Partition) -> float:
+    """``log2`` of :func:`bottleneck_degree_bound` (to compare or refuse, never as a bound).
+
+    >>> round(bottleneck_degree_bound_log2(5, 1, 3, Partition.start_end(8)), 9)
+    0.0
+    """
+    M, R = _nonneg("M", M, 1), _nonneg("R", R, 1)
+    return bottleneck_bound_log2(min(M, R), L, partition)
+
+
+def boundary_syzygy_bound(M: int, R: int, L: int, partition: Partition) -> int | None:
+    """``R * multiset(R, m) - sum_{j=0..R-u-1} (-1)^j C(R, u+1+j) multiset(u, j) multiset(R, m-u-j)``.
+
+    The boundary-syzygy bound, u = min(M, R). **Derived upper bound** (our derivation, not
+    in the paper), valid for **all** weights, for depth L = 2 (and L = 3 with R = 2, below)
+    and partitions where one side is the prefix ``{1, 2}`` and the other has
+    ``m = T - 2 >= 1`` steps (``split:2``, and Start-End at T = 4); None elsewhere. At
+    depth 2, for u >= R it is the symmetric-copies bound ``R * multiset(R, m)``; for u < R
+    it is smaller by the syzygies counted in the sum (multisets of a negative size count
+    0). For u = 2, R = 3 it is ``T(T + 1) - 3``.
+
+    Parameters
+    ----------
+    M, R, L : int
+        Input dimension, channels per layer, depth.
+    partition : Partition
+
+    Returns
+    -------
+    int or None
+        The bound (an exact integer), or None where it does not apply.
+
+    Notes
+    -----
+    Proof. Let ``s = h^1_2`` and ``sigma = h^2_2`` be the boundary states. The other side
+    reads ``sigma`` once (linearly) and ``s`` through m layer-1 chains, so
+    ``y = sum_r sigma_r F_r(s; x_S)`` with ``F_r`` homogeneous of degree m in s. Now
+    ``sigma = a ⊙ (W^{I,2} s)`` with ``a = W^{H,2} h^2_1``, and ``h^2_1`` is linear in
+    ``v_1 = W^{I,1} f(x^1)``, a vector of a space of dimension ``u' <= u``: so
+    ``a_r = sum_{i<=u'} alpha_{ir} c_i(x^1)`` for fixed functions ``c_i`` (coordinates of
+    ``v_1``). With ``z = W^{I,2} s`` and ``F_r = sum_alpha s^alpha g_{r,alpha}(x_S)``,
+
+        ``y = sum_i c_i(x^1) * A_i(s),   (A_1, ..., A_u') = N (p_1, ..., p_R)``
+
+    where N is the ``u' x R`` matrix with entries ``alpha_{ir} z_r`` acting on tuples of
+    forms ``p_r`` of degree m, so every function of the prefix side is a linear image of
+    the degree-(m+1) part of the image of N, and ``sep`` is at most its dimension. That
+    dimension is a rank depending polynomially on ``(alpha, W^{I,2})``, hence at most its
+    value at generic parameters, where (after the change of variables ``z = W^{I,2} s``)
+    ``u' = u`` and the columns are ``z_r`` times generic vectors of ``F^u``. There the
+    maximal minors are nonzero multiples of the squarefree monomials of degree u in z,
+    an ideal of height ``R - u + 1``, the largest possible, so the Buchsbaum-Rim complex
+    resolves the kernel of N: its terms ``wedge^{u+1+j} F ⊗ D_j(G*)`` (ranks
+    ``C(R, u+1+j) multiset(u, j)``, generated in degree ``u + 1 + j``) give the kernel in
+    degree m as the alternating sum above, subtracted from ``dim (Sym^m)^R``. For u >= R,
+    N is injective. Measured, not proven: on every depth-2 case of the atlas with a prefix
+    side, the exact generic rank equals the minimum of this bound (where it applies), the
+    boundary-ideal bound, the bottleneck degree bound and the min-cut.
+
+    **Depth 3, R = 2** (any M): ``(m + 1) (C(m + 2, 2) + 1) = (T - 1) (C(T, 2) + 1)``.
+    Proof. Now ``y = sum_q (s_3)_q F_q(s_1, s_2; x_S)`` with ``F_q`` of bidegree
+    ``(c, m)``, ``c = C(m + 1, 2)``, in the boundary states ``s_l = h^l_2``. The span of
+    the prefix functions is largest at generic weights (a rank, as above); there
+    ``e = W^{H,2} h^2_1`` is an invertible linear function of ``v_1``, ``z = W^{I,2} s_1``
+    an invertible one of ``s_1``, ``s_2 = e ⊙ z`` and ``(s_3)_q = l_q(e) λ_q(e ⊙ z)``
+    for linear forms ``l_q``, ``λ_q``. So every prefix function is the value of a form in
+    ``l_1 λ_1 E + l_2 λ_2 E``, where E is spanned by the monomials ``e^β z^γ``,
+    ``|β| = m``, ``|γ| = m + c``, whose exponents ``b = β_1``, ``d = γ_1 - β_1`` fill the
+    box ``0 <= b <= m``, ``0 <= d <= c``: ``dim E = (m + 1)(c + 1)``. For every monomial
+    g with ``b`` in ``0..m-2`` and ``d`` in ``1..c`` (``(m - 1) c`` of them) both
+    ``l_1 λ_1 g`` and ``l_2 λ_2 g`` lie in E (the four monomials of ``l λ`` shift
+    ``(b, d)`` by ``(2, -1), (1, -1), (1, 0), (0, 0)``), so ``(l_2 λ_2 g, -l_1 λ_1 g)``
+    is in the kernel of ``(f_1, f_2) -> l_1 λ_1 f_1 + l_2 λ_2 f_2`` and
+    ``sep <= 2 (m + 1)(c + 1) - (m - 1) c``, which is the closed form.
+
+    Examples
+    --------
+    >>> [boundary_syzygy_bound(2, 3, 2, Partition.parse("split:2", T)) for T in (6, 7, 8)]   # T(T+1) - 3
+    [39, 53, 69]
+    >>> boundary_syzygy_bound(3, 5, 2, Partition.parse("split:2", 7))
+    570
+    >>> boundary_syzygy_bound(4, 3, 2, Partition.parse("split:2", 7)) == 3 * multiset(3, 5)
+    True
+    >>> boundary_syzygy_bound(2, 3, 2, Partition.parse("split:3", 7)) is None
+    True
+    >>> [boundary_syzygy_bound(4, 2, 3, Partition.parse("split:2", T)) for T in (5, 6, 15)]
+    [44, 80, 1484]
+    """
+    M, R, L = _nonneg("M", M, 1), _nonneg("R", R, 1), _nonneg("L", L, 1)
+    split = prefix_split(partition)
+    if split is None or split[0] != 2 or L not in (2, 3) or (L == 3 and R != 2):
+        return None
+    m, u = split[1], min(M, R)
+    if L == 3:  # 2 (m+1) (c+1) - (m-1) c with c = C(m+1, 2): see Notes
+        return (m + 1) * (comb(m + 2, 2) + 1)
+    kernel = sum((-1) ** j * comb(R, u + 1 + j) * multiset(u, j) * multiset(R, m - u - j)
+                 for j in range(max(R - u, 0)) if m - u - j >= 0)
+    return R * multiset(R, m) - kernel

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from math import log2
 
-from ..formulas import (all_chains_cut, boundary_ideal_bound, degree_bound, degree_bound_log2,
-                        paper_lower_bound, paper_lower_bound_status, prefix_split, symmetric_copies_bound)
+from ..formulas import (all_chains_cut, bottleneck_bound, bottleneck_bound_log2, boundary_ideal_bound,
+                        boundary_syzygy_bound, degree_bound, degree_bound_log2, paper_lower_bound,
+                        paper_lower_bound_status, prefix_split, symmetric_copies_bound)
 from ..partition import Partition
 from ..spec import RACSpec
 from .members import (_ideal_value, ideal_bound_refusal, member_degree_bound, member_degree_bound_log2,
                       member_symmetric_bound)
 from .registry import Bound, register
 
-__all__ = ["LOWER", "MINCUT", "DEGREE", "SYMMETRIC", "IDEAL", "ALL_CHAINS", "IDEAL_MAX_TERMS"]
+__all__ = ["LOWER", "MINCUT", "DEGREE", "BOTTLENECK", "SYMMETRIC", "IDEAL", "SYZYGY", "ALL_CHAINS",
+           "IDEAL_MAX_TERMS"]
 
 #: The boundary-ideal bound for L >= 3 is a sum of min(M, R_1) terms: above this it is left
 #: out (the other bounds still hold).
@@ -102,6 +104,56 @@ def ideal_value(spec: RACSpec, partition: Partition) -> int:
     return _ideal_value(spec, prefix_split(partition)[1])
 
 
+def bottleneck_applies(spec: RACSpec, partition: Partition) -> str | None:
+    """None where the bottleneck degree bound is proven: no bias (an input then enters
+    affinely) and cells whose steps are bilinear (so y is homogeneous in each input)."""
+    if spec.bias:
+        return "the bottleneck degree bound is stated without bias (the degree bound holds)"
+    if not all(cell.bilinear for cell in spec.cells):
+        return "the bottleneck degree bound needs bilinear cells (y homogeneous in each input)"
+    return None
+
+
+def _bottleneck_dim(spec: RACSpec) -> int:
+    """The dimension through which the first layer reads its input (``min(M, R_1)`` for mi,
+    ``min(M, K)`` for cp:K, M for full), as its cell says."""
+    return spec.cells[0].input_space_dim(spec.widths[0], spec.M)
+
+
+def bottleneck_value(spec: RACSpec, partition: Partition) -> int:
+    """The bottleneck degree bound (our derivation), any partition, all weights, members
+    with bilinear cells and no bias: every input x^t enters only through the vector the first
+    layer reads, ``v_t`` in a space of dimension ``u`` (``W^{I,1} f(x^t)`` for mi:
+    ``u = min(M, R_1)``), and y is homogeneous of degree ``d_t`` (the copies of x^t) in
+    ``v_t``; in coordinates of that space the functions of one side lie in a space of
+    dimension ``prod_t multiset(u, d_t)``, a linear image of which is every separated term
+    (:func:`tnrnn.formulas.bottleneck_bound`). Never above the degree bound (u <= M)."""
+    return bottleneck_bound(_bottleneck_dim(spec), spec.L, partition, dilations=spec.dilations)
+
+
+def bottleneck_log2(spec: RACSpec, partition: Partition) -> float:
+    return bottleneck_bound_log2(_bottleneck_dim(spec), spec.L, partition, dilations=spec.dilations)
+
+
+def syzygy_applies(spec: RACSpec, partition: Partition) -> str | None:
+    """None where the boundary-syzygy bound is proven: the plain RAC at depth 2 (and depth 3
+    with R = 2) with the prefix side {1, 2} and at least one step on the other side."""
+    if not spec.plain:
+        return "the boundary-syzygy bound is derived for the plain RAC only"
+    if boundary_syzygy_bound(spec.M, spec.R, spec.L, partition) is None:
+        return "the boundary-syzygy bound needs depth 2 (or depth 3 with R = 2) and the prefix side {1, 2}"
+    return None
+
+
+def syzygy_value(spec: RACSpec, partition: Partition) -> int:
+    """The boundary-syzygy bound (our derivation), all weights: the prefix {1, 2} reaches the
+    other side only through ``sigma = a * (W^{I,2} s)`` with ``a`` linear in one vector of
+    dimension ``min(M, R)``, so every prefix function is a linear image of the degree-(m+1)
+    part of the image of a matrix of linear forms, whose kernel the Buchsbaum-Rim complex
+    counts (proof: :func:`tnrnn.formulas.boundary_syzygy_bound`)."""
+    return boundary_syzygy_bound(spec.M, spec.R, spec.L, partition)
+
+
 def all_chains_value(spec: RACSpec, partition: Partition) -> int:
     """The all-chains cut ``R^C(T/2 + L - 1, L - 1)`` (:func:`tnrnn.formulas.all_chains_cut`):
     a valid cut of the plain duplicated network, one R-bond per chain crossing Start-End.
@@ -127,9 +179,15 @@ DEGREE = register(Bound(
 SYMMETRIC = register(Bound(
     "symmetric", "symmetric bound", "upper", _prefix_side("symmetric-copies"), symmetric_value,
     marker="1", linestyle=(0, (2.5, 1)), order=30, cap=True))
+BOTTLENECK = register(Bound(
+    "bottleneck", "bottleneck degree bound", "upper", bottleneck_applies, bottleneck_value, bottleneck_log2,
+    marker="4", linestyle=(0, (5, 1, 1, 1)), order=25, cap=True))
 IDEAL = register(Bound(
     "ideal", "boundary-ideal bound", "upper", ideal_applies, ideal_value, marker="2",
     linestyle=(0, (4, 1, 1, 1, 1, 1)), order=40, cap=True))
+SYZYGY = register(Bound(
+    "syzygy", "boundary-syzygy bound", "upper", syzygy_applies, syzygy_value, marker="*",
+    linestyle=(0, (3, 1, 1, 1, 1, 1)), order=45, cap=True))
 ALL_CHAINS = register(Bound(
     "all_chains", "all-chains cut", "upper", _start_end_plain("the all-chains cut"), all_chains_value,
     _all_chains_log2, marker="3", linestyle=(0, (1, 3)), order=50, plotted=False))

@@ -95,9 +95,7 @@ def state_space_dim(spec: RACSpec, layer: int) -> int:
     >>> state_space_dim(spec, 1), state_space_dim(spec, 2)
     (2, 3)
     """
-    R = spec.width(layer)
-    K = spec.cp_rank(layer)
-    return min(R, K) if K is not None else R + int(spec.bias)
+    return spec.cells[layer - 1].state_space_dim(spec.width(layer), spec.bias)
 
 
 def member_degree_bound(spec: RACSpec, partition: Partition) -> int:
@@ -177,13 +175,12 @@ def ideal_bound_refusal(spec: RACSpec) -> str | None:
         return "the boundary-ideal bound is not proven with bias (the boundary states enter affinely)"
     if any(d != 1 for d in spec.dilations):
         return "the boundary-ideal bound is not proven with dilations (several boundary states per layer)"
-    cells = spec.cells
+    for layer, cell in enumerate(spec.cells, start=1):
+        reason = cell.ideal_refusal(layer, spec.L)  # the cell says whether it stands in the way
+        if reason is not None:
+            return reason
     if spec.L == 2:
-        if cells[1] == "full":
-            return "the boundary-ideal bound is not proven for a 'full' cell in layer 2"
         return None
-    if any(c != "mi" for c in cells):
-        return "the boundary-ideal bound is proven for depth L >= 3 with 'mi' cells only"
     u = min(spec.M, spec.widths[0])
     narrow = [l for l in range(2, spec.L) if spec.widths[l - 1] < u]
     if narrow:
@@ -255,9 +252,9 @@ def _ideal_value(spec: RACSpec, m: int) -> int:
     """The formula of :func:`member_ideal_bound` (no checks; plain specs included)."""
     if spec.L == 2:
         r = state_space_dim(spec, 1)
-        K1 = spec.cp_rank(1)
-        u = min(spec.M, r, K1 if K1 is not None else r)
-        N = spec.cp_rank(2) or spec.widths[1]
+        first, top = spec.cells
+        u = min(r, first.input_space_dim(spec.widths[0], spec.M))  # the input's way into layer 1
+        N = top.inner_dim(spec.widths[1])  # the products layer 2 forms: R_2 for mi, K_2 for cp:K_2
         return N * (multiset(r, m) - multiset(r - u, m))
     widths, L = spec.widths, spec.L
     u = min(spec.M, widths[0])
