@@ -150,7 +150,7 @@ def test_glru_depth1_start_end_rank_formula(M, R, h):
 def test_linattn_depth1_rank_is_min_K_M_plus_one(M, K, T, part):
     r, n = nm.probe_rank(M, (3,), (f"linattn:{K}",), T, part, seed=M + K + T)
     assert r < n
-    assert r == min(K, M) + 1
+    assert r == min(K, M) + 1 == nm.linattn_boundary_bound(M, (3,), (K,))
 
 
 @pytest.mark.parametrize("M,R", [(2, 2), (3, 3), (2, 3), (3, 2)])
