@@ -53,9 +53,9 @@ def test_lean_graph_is_a_quarter_of_the_network():
 
 
 def _steps(spec):
-    from tnrnn.network.compile import _site_lattice
+    from tnrnn.network import site_lattice
 
-    return [lay["step"] for lay in _site_lattice(spec)]
+    return [lay["step"] for lay in site_lattice(spec)]
 
 
 def test_lean_result_maps_back_on_demand_only():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cells import member_initial_states, member_step
+from .cells.step import advance_states, initial_states as _initial, uses_plain_kernel
 from .errors import InputError, WeightsError
 from .modular import mod_matmul, to_field
 from .weights import RACWeights
@@ -64,7 +64,7 @@ def _check_member_states(weights: RACWeights, states: object) -> tuple[np.ndarra
 
 def _check_states(weights: RACWeights, states: np.ndarray) -> np.ndarray:
     s = weights.spec
-    if not s.plain:
+    if not uses_plain_kernel(s):
         return _check_member_states(weights, states)
     arr = np.asarray(states)
     if arr.ndim != 3 or arr.shape[1:] != (s.L, s.R):
@@ -78,10 +78,7 @@ def initial_states(weights: RACWeights, n: int) -> np.ndarray:
     """The initial states ``h^l_0`` repeated for ``n`` sequences: shape (n, L, R).
 
     Members: a tuple of L arrays (n, d_l, R_l) (see the module docstring)."""
-    if not weights.spec.plain:
-        return member_initial_states(weights, n)
-    h0 = np.stack(weights.h0)  # (L, R)
-    return np.broadcast_to(h0, (n,) + h0.shape).copy()
+    return _initial(weights, n)
 
 
 def advance(
@@ -108,48 +105,11 @@ def advance(
     states : array (N, L, R), or (states, trajectory) when ``record``.
     """
     x = _prepare_inputs(weights, inputs, None)
-    if not weights.spec.plain:
-        return _advance_member(weights, _check_member_states(weights, states), x, record)
-    h = _check_states(weights, states).copy()
-    if x.shape[0] != h.shape[0]:
-        raise InputError(f"states and inputs disagree on N: {h.shape[0]} vs {x.shape[0]}")
-    p = weights.prime
-    if p is None:
-        matmul = np.matmul
-        mul = np.multiply
-    else:
-        matmul = lambda a, b: mod_matmul(a, b, p)  # noqa: E731
-        mul = lambda a, b: np.multiply(a, b) % p  # noqa: E731
-    L = weights.spec.L
-    n_steps = x.shape[1]
-    proj1 = matmul(x, np.ascontiguousarray(weights.W_I[0].T))  # (N, t, R)
-    W_H_T = [np.ascontiguousarray(w.T) for w in weights.W_H]
-    W_I_T = [np.ascontiguousarray(w.T) for w in weights.W_I]
-    traj = np.empty((h.shape[0], n_steps) + h.shape[1:], dtype=h.dtype) if record else None
-    for t in range(n_steps):
-        below = proj1[:, t]
-        for l in range(L):
-            if l > 0:
-                below = matmul(h[:, l - 1], W_I_T[l])
-            h[:, l] = mul(matmul(h[:, l], W_H_T[l]), below)
-        if record:
-            traj[:, t] = h
-    return (h, traj) if record else h
-
-
-def _advance_member(weights: RACWeights, states: tuple, x: np.ndarray, record: bool):
-    if x.shape[0] != states[0].shape[0]:
-        raise InputError(f"states and inputs disagree on N: {states[0].shape[0]} vs {x.shape[0]}")
-    traj = [] if record else None
-    for t in range(x.shape[1]):
-        states = member_step(weights, states, x[:, t])
-        if record:
-            traj.append(tuple(h[:, -1] for h in states))
-    if not record:
-        return states
-    return states, tuple(np.stack([step[l] for step in traj], axis=1) if traj else
-                         np.zeros((x.shape[0], 0, r), dtype=states[0].dtype)
-                         for l, r in enumerate(weights.spec.widths))
+    h = _check_states(weights, states)
+    n = h.shape[0] if isinstance(h, np.ndarray) else h[0].shape[0]
+    if x.shape[0] != n:
+        raise InputError(f"states and inputs disagree on N: {n} vs {x.shape[0]}")
+    return advance_states(weights, h.copy() if isinstance(h, np.ndarray) else h, x, record)
 
 
 def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
@@ -159,7 +119,7 @@ def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray | tuple
     x = _prepare_inputs(weights, inputs, weights.spec.T)
     h0 = initial_states(weights, x.shape[0])
     _, traj = advance(weights, h0, x, record=True)
-    if not weights.spec.plain:
+    if isinstance(traj, tuple):  # member states: one array per layer
         return tuple(np.concatenate([w[None, None].repeat(x.shape[0], 0), tr], axis=1)
                      for w, tr in zip(weights.h0, traj))
     return np.concatenate([h0[:, None], traj], axis=1)
@@ -167,10 +127,8 @@ def hidden_states(weights: RACWeights, inputs: np.ndarray) -> np.ndarray | tuple
 
 def readout(weights: RACWeights, states: np.ndarray) -> np.ndarray:
     """Outputs ``y = W^O h^L`` from states (N, L, R): shape (N, K)."""
-    if not weights.spec.plain:
-        h = _check_member_states(weights, states)[-1][:, -1]
-    else:
-        h = _check_states(weights, states)[:, -1]
+    h = _check_states(weights, states)
+    h = h[-1][:, -1] if isinstance(h, tuple) else h[:, -1]
     if weights.prime is None:
         return h @ weights.W_O.T
     return mod_matmul(h, np.ascontiguousarray(weights.W_O.T), weights.prime)

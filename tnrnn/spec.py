@@ -15,42 +15,24 @@ per-layer widths ``R``) describe the members of issue 17's family:
 from __future__ import annotations
 
 import numbers
-import re
 from dataclasses import dataclass
 
+from .cells import Cell, parse_cell
 from .errors import SpecError
 
 __all__ = ["RACSpec", "parse_cell"]
 
-_CP = re.compile(r"cp:([0-9]+)\Z")
 #: The most layers a spec may have: it stores a tuple of L dilations, and deeper nets are far
 #: beyond anything tnrnn can compile or evaluate.
 MAX_LAYERS = 100_000
+#: The cell of the paper's RAC, the default (left out of the repr).
+DEFAULT_CELL = "mi"
 
 
 def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise SpecError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def parse_cell(cell: object) -> str:
-    """The canonical name of one layer's cell: ``"mi"``, ``"full"`` or ``"cp:K"`` (K >= 1).
-
-    >>> parse_cell("mi"), parse_cell("CP:04"), parse_cell(" full ")
-    ('mi', 'cp:4', 'full')
-    >>> parse_cell("cp:0")
-    Traceback (most recent call last):
-    ...
-    tnrnn.errors.SpecError: cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got 'cp:0'
-    """
-    text = cell.strip().lower() if isinstance(cell, str) else None
-    if text in ("mi", "full"):
-        return text
-    found = _CP.match(text) if text is not None else None
-    if found is None or int(found.group(1)) < 1:
-        raise SpecError(f"cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got {cell!r}")
-    return f"cp:{int(found.group(1))}"
 
 
 def _per_layer(name: str, value: object, L: int, item) -> int | str | tuple:
@@ -114,7 +96,7 @@ class RACSpec:
     L: int
     T: int
     K: int = 1
-    cell: str | tuple[str, ...] = "mi"
+    cell: str | tuple[str, ...] = DEFAULT_CELL
     bias: bool = False
     dilations: int | tuple[int, ...] = 1
 
@@ -125,18 +107,18 @@ class RACSpec:
         if L > MAX_LAYERS:  # a spec holds one dilation per layer: refuse before allocating them
             raise SpecError(f"L must be at most {MAX_LAYERS:,} layers, got {L:,}")
         object.__setattr__(self, "R", _per_layer("R", self.R, L, _positive_int))
-        object.__setattr__(self, "cell", _per_layer("cell", self.cell, L, lambda _, c: parse_cell(c)))
+        object.__setattr__(self, "cell", _per_layer("cell", self.cell, L, lambda _, c: str(parse_cell(c))))
         dil = _per_layer("dilations", self.dilations, L, _positive_int)
         object.__setattr__(self, "dilations", dil if isinstance(dil, tuple) else (dil,) * L)
         if type(self.bias) is not bool and not (isinstance(self.bias, numbers.Integral) and int(self.bias) in (0, 1)):
             raise SpecError(f"bias must be True or False, got {self.bias!r}")
         object.__setattr__(self, "bias", bool(self.bias))
-        if self.bias and any(c != "mi" for c in self.cells):
+        if self.bias and not all(c.supports_bias for c in self.cells):
             raise SpecError(f"bias is defined for 'mi' layers only, got cell={self.cell!r}; drop bias or use cell='mi'")
 
     def __repr__(self) -> str:
         text = f"RACSpec(M={self.M}, R={self.R}, L={self.L}, T={self.T}, K={self.K}"
-        if self.cell != "mi":
+        if self.cell != DEFAULT_CELL:
             text += f", cell={self.cell!r}"
         if self.bias:
             text += ", bias=True"
@@ -151,9 +133,11 @@ class RACSpec:
         return self.R if isinstance(self.R, tuple) else (self.R,) * self.L
 
     @property
-    def cells(self) -> tuple[str, ...]:
-        """The cell of each layer, e.g. ``('mi', 'cp:2')``."""
-        return self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
+    def cells(self) -> tuple[Cell, ...]:
+        """The cell object of each layer (:mod:`tnrnn.cells`); each equals its name, e.g.
+        ``('mi', 'cp:2')``."""
+        names = self.cell if isinstance(self.cell, tuple) else (self.cell,) * self.L
+        return tuple(parse_cell(c) for c in names)
 
     def _dilations_value(self) -> int | tuple[int, ...]:
         """The dilations as given: one int when all layers share it."""
@@ -166,14 +150,13 @@ class RACSpec:
 
     def cp_rank(self, layer: int) -> int | None:
         """K of a ``cp:K`` layer, None for other cells."""
-        c = self.cells[self._layer(layer) - 1]
-        return int(c[3:]) if c.startswith("cp:") else None
+        return getattr(self.cells[self._layer(layer) - 1], "K", None)
 
     @property
     def plain(self) -> bool:
         """True for the paper's RAC: one width, all ``mi``, no bias, every dilation 1."""
-        return (isinstance(self.R, int) and self.cell == "mi" and not self.bias
-                and all(d == 1 for d in self.dilations))
+        return (isinstance(self.R, int) and not self.bias and all(d == 1 for d in self.dilations)
+                and all(c.plain_kernel for c in self.cells))
 
     @property
     def shallow(self) -> bool:

@@ -37,6 +37,7 @@ import numpy as np
 from ._rng import RngLike, as_rng
 from .errors import WeightsError
 from .modular import DEFAULT_PRIME, check_prime, to_field
+from .cells.step import advance_states, initial_states, newest_states
 from .spec import RACSpec
 
 __all__ = ["RACWeights", "random_weights", "random_modular_weights"]
@@ -47,7 +48,8 @@ LAYER_FIELDS = ("W_H", "W_I", "h0", "U", "A", "b_H", "b_I")
 
 
 def layer_shapes(spec: RACSpec, layer: int) -> dict[str, tuple[int, ...] | None]:
-    """The shape of each per-layer weight of ``layer`` (1-based); None where the cell has none.
+    """The shape of each per-layer weight of ``layer`` (1-based), as its cell declares them
+    (:meth:`tnrnn.cells.Cell.param_shapes`); None where the cell has none.
 
     ``mi``: ``W_H`` (R_l, R_l), ``W_I`` (R_l, R_{l-1}) and, with bias, ``b_H``, ``b_I``
     (R_l,). ``cp:K``: ``W_H`` holds V (K, R_l), ``W_I`` holds W (K, R_{l-1}), ``U``
@@ -60,19 +62,9 @@ def layer_shapes(spec: RACSpec, layer: int) -> dict[str, tuple[int, ...] | None]
     >>> {k: v for k, v in layer_shapes(spec, 2).items() if v}
     {'h0': (2,), 'A': (2, 2, 3)}
     """
-    R, Rb = spec.width(layer), spec.input_dim(layer)
     out: dict[str, tuple[int, ...] | None] = dict.fromkeys(LAYER_FIELDS)
-    out["h0"] = (R,)
     cell = spec.cells[layer - 1]
-    if cell == "mi":
-        out["W_H"], out["W_I"] = (R, R), (R, Rb)
-        if spec.bias:
-            out["b_H"], out["b_I"] = (R,), (R,)
-    elif cell == "full":
-        out["A"] = (R, R, Rb)
-    else:
-        k = spec.cp_rank(layer)
-        out["W_H"], out["W_I"], out["U"] = (k, R), (k, Rb), (R, k)
+    out.update(cell.param_shapes(spec.width(layer), spec.input_dim(layer), spec.bias))
     return out
 
 
@@ -154,6 +146,13 @@ class RACWeights:
         out.setflags(write=False)
         return out
 
+    def layer_params(self, index: int) -> dict[str, np.ndarray]:
+        """The parameters of layer ``index + 1`` (index 0 is layer 1), by the names its cell
+        declares (:meth:`tnrnn.cells.Cell.param_shapes`)."""
+        s = self.spec
+        names = s.cells[index].param_shapes(s.widths[index], s.input_dim(index + 1), s.bias)
+        return {name: getattr(self, name)[index] for name in names}
+
     @property
     def exact(self) -> bool:
         """True for modular (exact) weights."""
@@ -207,46 +206,11 @@ def random_weights(
         draw = lambda shape, var: gen.uniform(-np.sqrt(3 * var), np.sqrt(3 * var), size=shape)  # noqa: E731
     else:
         raise WeightsError(f"kind must be 'gaussian' or 'uniform', got {kind!r}")
-    if not spec.plain:
-        weights = _member_weights(spec, lambda shape, var: draw(shape, var), None)
-        return _stabilize_member(weights, gen) if stabilize else weights
-    R = spec.R
-    W_H, W_I, h0 = [], [], []
-    for l in range(1, spec.L + 1):
-        W_H.append(draw((R, R), 1.0 / R))
-        W_I.append(draw((R, spec.input_dim(l)), 1.0 / spec.input_dim(l)))
-        h0.append(draw((R,), 1.0))
-    W_O = draw((spec.K, R), 1.0)
-    weights = RACWeights(spec, tuple(W_H), tuple(W_I), tuple(h0), W_O)
+    weights = _draw_weights(spec, draw, None)
     return _stabilize(weights, gen) if stabilize else weights
 
 
 _PROBE_N, _BURN_IN, _PROBE_STEPS = 64, 32, 256
-
-
-def _stabilize(weights: RACWeights, gen: np.random.Generator) -> RACWeights:
-    """Divide each W^{H,l} by exp(growth rate of ln||h^l_t||), bottom layer first."""
-    from .rac import advance, initial_states  # rac imports this module
-
-    spec = weights.spec
-    probe = gen.normal(size=(_PROBE_N, _BURN_IN + _PROBE_STEPS, spec.M))
-    # Every layer is renormalised to rms 1 after every step; h^l_t is linear in h^l_{t-1}
-    # and in h^{l-1}_t, so the sum of log rms values is layer l's growth when it is fed
-    # unit-rms states. Rescaling W^{H,l} does not change the normalised layers below, so
-    # one pass measures every layer.
-    h = initial_states(weights, _PROBE_N)
-    log_rms = np.zeros((_PROBE_N, spec.L))
-    for t in range(_BURN_IN + _PROBE_STEPS):
-        h = advance(weights, h, probe[:, t : t + 1])
-        rms = np.sqrt(np.mean(h**2, axis=2))  # (N, L)
-        rms[rms == 0] = 1.0
-        if t >= _BURN_IN:
-            log_rms += np.log(rms)
-        h = h / rms[:, :, None]
-    rates = log_rms.mean(axis=0) / _PROBE_STEPS
-    scales = tuple(float(np.exp(-r)) for r in rates)
-    W_H = [w * c for w, c in zip(weights.W_H, scales)]
-    return RACWeights(spec, tuple(W_H), weights.W_I, weights.h0, weights.W_O, scales=scales)
 
 
 def random_modular_weights(spec: RACSpec, rng: RngLike = 0, *, prime: int = DEFAULT_PRIME) -> RACWeights:
@@ -254,70 +218,70 @@ def random_modular_weights(spec: RACSpec, rng: RngLike = 0, *, prime: int = DEFA
     :func:`random_weights` (default 0)."""
     p = check_prime(prime)
     gen = as_rng(rng)
-    draw = lambda shape: gen.integers(0, p, size=shape, dtype=np.int64)  # noqa: E731
-    if not spec.plain:
-        return _member_weights(spec, lambda shape, var: draw(shape), p)
-    R = spec.R
-    W_H = tuple(draw((R, R)) for _ in range(spec.L))
-    W_I = tuple(draw((R, spec.input_dim(l))) for l in range(1, spec.L + 1))
-    h0 = tuple(draw((R,)) for _ in range(spec.L))
-    return RACWeights(spec, W_H, W_I, h0, draw((spec.K, R)), prime=p)
+    return _draw_weights(spec, lambda shape, var: gen.integers(0, p, size=shape, dtype=np.int64), p)
 
 
-def _variance(name: str, shape: tuple[int, ...]) -> float:
-    """Entry variance of a member weight: one over the fan-in (1 for h0 and biases)."""
-    if name in ("h0", "b_H", "b_I"):
-        return 1.0
-    return 1.0 / int(np.prod(shape[1:]))
+def _draw_weights(spec: RACSpec, draw, prime: int | None) -> RACWeights:
+    """Every spec's weights, as its cells declare them (shapes, float variances), then W_O.
 
-
-def _member_weights(spec: RACSpec, draw, prime: int | None) -> RACWeights:
-    """Weights of a member, drawn layer by layer in the order of :data:`LAYER_FIELDS`, then W_O."""
-    fields: dict[str, list] = {name: [] for name in LAYER_FIELDS}
-    for l in range(1, spec.L + 1):
-        for name, shape in layer_shapes(spec, l).items():
-            fields[name].append(None if shape is None else draw(shape, _variance(name, shape)))
+    The order of the draws is that of tnrnn's first releases, kept so that seeds give the
+    same weights: float weights layer by layer (each layer's parameters in the order its
+    cell declares them), exact weights name by name (every layer's ``W_H``, then every
+    ``W_I``, and so on in the order of :data:`LAYER_FIELDS`).
+    """
+    shapes = [layer_shapes(spec, l) for l in range(1, spec.L + 1)]
+    cells = spec.cells
+    fields: dict[str, list] = {name: [None] * spec.L for name in LAYER_FIELDS}
+    if prime is None:
+        order = [(i, name) for i, cell in enumerate(cells)
+                 for name in cell.param_shapes(spec.widths[i], spec.input_dim(i + 1), spec.bias)]
+    else:
+        order = [(i, name) for name in LAYER_FIELDS for i in range(spec.L) if shapes[i][name] is not None]
+    for i, name in order:
+        shape = shapes[i][name]
+        fields[name][i] = draw(shape, cells[i].variance(name, shape))
     W_O = draw((spec.K, spec.widths[-1]), 1.0)
-    extra = {name: tuple(fields[name]) if any(a is not None for a in fields[name]) else None
-             for name in ("U", "A", "b_H", "b_I")}
-    return RACWeights(spec, tuple(fields["W_H"]), tuple(fields["W_I"]), tuple(fields["h0"]), W_O,
-                      prime=prime, **extra)
+    return _assemble(spec, fields, W_O, prime, None)
 
 
-def _stabilize_member(weights: RACWeights, gen: np.random.Generator) -> RACWeights:
-    """The member version of :func:`_stabilize`: the same probes and growth rates, each
-    layer's output-side weight (``W^H`` and ``b^H`` for ``mi``, ``U`` for ``cp``, ``A`` for
-    ``full``) divided by ``exp(lambda_l)``. Every new state is computed from renormalised
-    ones, so ``lambda_l`` is the growth of one application of the cell (with a dilation,
-    one step of one of the ``d_l`` interleaved chains). Exact for cells without bias; with
-    bias it removes most of the drift."""
-    from .cells import member_initial_states, member_step  # cells imports this module
+def _assemble(spec: RACSpec, fields: dict, W_O: np.ndarray, prime: int | None, scales) -> RACWeights:
+    """RACWeights from per-layer lists of every field (all-None fields passed as None)."""
+    given = {name: (tuple(v) if any(a is not None for a in v) else None) for name, v in fields.items()}
+    for name in ("W_H", "W_I", "h0"):  # always given, possibly as L Nones (full cells)
+        given[name] = tuple(fields[name])
+    return RACWeights(spec, given.pop("W_H"), given.pop("W_I"), given.pop("h0"), W_O, prime=prime, scales=scales,
+                      **given)
 
+
+def _stabilize(weights: RACWeights, gen: np.random.Generator) -> RACWeights:
+    """Divide each layer's output-side parameters (its cell's :meth:`~tnrnn.cells.Cell.scaled`:
+    ``W^H`` (and ``b^H``) for ``mi``, ``U`` for ``cp``, ``A`` for ``full``) by
+    ``exp(lambda_l)``, the growth rate of ``ln ||h^l_t||`` per step.
+
+    Every layer is renormalised to rms 1 after every step; h^l_t is linear in h^l_{t-d_l}
+    and in h^{l-1}_t (without bias), so the sum of log rms values is layer l's growth when
+    it is fed unit-rms states. Rescaling a layer does not change the normalised layers
+    below, so one pass measures every layer (with a dilation, one step of one of the
+    ``d_l`` interleaved chains). Exact for cells without bias; with bias it removes most
+    of the drift.
+    """
     spec = weights.spec
     probe = gen.normal(size=(_PROBE_N, _BURN_IN + _PROBE_STEPS, spec.M))
+    h = initial_states(weights, _PROBE_N)
     log_rms = np.zeros((_PROBE_N, spec.L))
-    t_now = [0]
-
-    def normalise(l: int, h: np.ndarray) -> np.ndarray:
-        rms = np.sqrt(np.mean(h**2, axis=1))
-        rms[rms == 0] = 1.0
-        if t_now[0] >= _BURN_IN:
-            log_rms[:, l - 1] += np.log(rms)
-        return h / rms[:, None]
-
-    h = member_initial_states(weights, _PROBE_N)
     for t in range(_BURN_IN + _PROBE_STEPS):
-        t_now[0] = t
-        h = member_step(weights, h, probe[:, t], hook=normalise)
+        h = advance_states(weights, h, probe[:, t : t + 1])
+        newest = newest_states(spec, h)
+        rms = np.stack([np.sqrt(np.mean(v**2, axis=1)) for v in newest], axis=1)  # (N, L)
+        rms[rms == 0] = 1.0
+        if t >= _BURN_IN:
+            log_rms += np.log(rms)
+        for l, v in enumerate(newest):
+            v /= rms[:, l, None]
     rates = log_rms.mean(axis=0) / _PROBE_STEPS
     scales = tuple(float(np.exp(-r)) for r in rates)
-    fields = {name: list(getattr(weights, name)) if getattr(weights, name) is not None else None
-              for name in ("W_H", "U", "A", "b_H")}
+    fields = {name: list(getattr(weights, name) or (None,) * spec.L) for name in LAYER_FIELDS}
     for i, (cell, c) in enumerate(zip(spec.cells, scales)):
-        names = {"mi": ("W_H", "b_H"), "full": ("A",)}.get(cell, ("U",))
-        for name in names:
-            if fields[name] is not None and fields[name][i] is not None:
-                fields[name][i] = fields[name][i] * c
-    extra = {name: (tuple(v) if v is not None else None) for name, v in fields.items() if name != "W_H"}
-    return RACWeights(spec, tuple(fields["W_H"]), weights.W_I, weights.h0, weights.W_O, scales=scales,
-                      b_I=weights.b_I, **extra)
+        for name in cell.scaled(spec.bias):
+            fields[name][i] = fields[name][i] * c
+    return _assemble(spec, fields, weights.W_O, None, scales)

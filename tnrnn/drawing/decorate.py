@@ -52,7 +52,7 @@ def layer_label(spec, layer: int) -> str:
         return text
     width = f"{spec.widths[layer - 1]}" + ("{+}1" if spec.bias else "")
     parts = [f"$R{{=}}{width}$"]
-    if spec.cells[layer - 1] != "mi":
+    if not spec.cells[layer - 1].plain_kernel:  # the paper's cell goes unnamed
         parts.append(spec.cells[layer - 1])
     if spec.dilations[layer - 1] != 1:
         parts.append(f"$d{{=}}{spec.dilations[layer - 1]}$")
@@ -161,7 +161,7 @@ def legend_handles(network: RACNetwork, lay: Layout, glyphs: np.ndarray, style: 
             label = SHALLOW_LABELS.get(kind, label)
         if kind == NodeKind.CORE and not plain:
             label = (r"core: one site" if lay.merged_view else r"core $A^{l}$ (full cell)")
-        if kind == NodeKind.W_H and not plain and any(c.startswith("cp:") for c in spec.cells):
+        if kind == NodeKind.W_H and not plain and any(NodeKind.U in c.site(False).kinds for c in spec.cells):
             label += r" ($V^{l}$, $W^{l}$ in cp)"
         if int(kind) not in present:
             continue

@@ -14,7 +14,7 @@ from ..partition import Partition
 from ..spec import RACSpec
 from .exact import exact_min_cut
 from .flow import flow_graph, network_side
-from .lean import expand_cut, lean_flow_graph
+from .lean import expand_cut, lean_applies, lean_flow_graph
 from .result import CutBound
 
 __all__ = ["mincut_bound", "as_partition", "DEFAULT_MAX_NODES"]
@@ -103,7 +103,7 @@ def mincut_bound(
     >>> cb.bound, cb.factored()                                          # R^(T/2+1)
     (8, '2^3')
     """
-    if isinstance(network_or_spec, RACSpec) and not merged and network_or_spec.plain:
+    if isinstance(network_or_spec, RACSpec) and not merged and lean_applies(network_or_spec):
         return _lean_bound(network_or_spec, partition, max_nodes)
     network = _network(network_or_spec, merged, max_nodes)
     part = as_partition(partition, network.spec.T)

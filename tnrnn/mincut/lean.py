@@ -13,7 +13,7 @@ cut between the A inputs and the B inputs:
 - every INPUT slot of an A step is the source, of a B step the sink.
 
 So the flow graph has one node per site plus two terminals (a quarter of the full
-network's nodes at L = 2), is built straight from :func:`tnrnn.network.compile._site_lattice`
+network's nodes at L = 2), is built straight from :func:`tnrnn.network.site_lattice`
 without the network in memory, and has the same minimum product of cut dimensions. The
 cut is mapped back to real network edges on demand (:func:`expand_cut`): each contracted
 edge that is cut becomes the real leg of that dimension, and the whole-network cut is
@@ -27,14 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MemoryLimitError, TnrnnError
-from ..formulas import network_size
-from ..network.compile import _site_lattice
+from ..network import site_lattice, spec_network_size
 from ..network.model import NodeKind, RACNetwork
 from ..partition import Partition
 from ..spec import RACSpec
 from .flow import FlowGraph
 
-__all__ = ["LeanLayout", "lean_flow_graph", "lean_size", "expand_cut"]
+__all__ = ["LeanLayout", "lean_applies", "lean_flow_graph", "lean_size", "expand_cut"]
+
+
+def lean_applies(spec: RACSpec) -> bool:
+    """True where the lean graph (one node per site) is built: the plain RAC, whose sites
+    all have the same (DELTA, W_H, W_I) shape and dimensions. The one place that picks
+    this faster path; every other spec is cut on its full network."""
+    return spec.plain
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,20 +73,20 @@ def lean_flow_graph(spec: RACSpec, partition: Partition, *, max_nodes: int) -> t
         If the lean graph has more than ``max_nodes`` nodes (checked before building).
     """
     partition.check_T(spec.T)
-    if not spec.plain:
+    if not lean_applies(spec):
         raise TnrnnError(
             f"the lean min-cut graph is built for plain RACs only, got {spec}; "
             "compile_network(spec) and cut the full network (mincut_bound does so)"
         )
     n_nodes = lean_size(spec)
     if n_nodes > max_nodes:
-        full, _ = network_size(spec.M, spec.R, spec.L, spec.T)
+        full, _ = spec_network_size(spec)
         raise MemoryLimitError(
             f"the network of {spec} has {full:,} nodes and its lean min-cut graph {n_nodes:,} "
             f"(one per site), above max_nodes={max_nodes:,}; lower T or L, or raise max_nodes "
             "(--max-nodes) if memory allows"
         )
-    layers = _site_lattice(spec)
+    layers = site_lattice(spec)
     sizes = [lay["step"].size for lay in layers]
     offsets = tuple(int(x) for x in np.concatenate([[0], np.cumsum(sizes)[:-1]]))
     n_sites = int(sum(sizes))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import opt_einsum as oe
 
+from ..cells._arith import MAX_INNER, mod_einsum
 from ..errors import TnrnnError
 from ..weights import RACWeights
 from .model import NodeKind, RACNetwork
@@ -15,100 +16,35 @@ from .model import NodeKind, RACNetwork
 #: The outgoing (producer) leg of each kind, -1 for W_O (its output leg stays open).
 OUT_LEG = np.array([2, 0, 0, -1, 0, 0, 2, 0], dtype=np.int64)
 
-# Products of two field elements fit in 62 bits; splitting one factor into 16-bit halves
-# lets sums of up to 2**16 products fit in int64.
-_MAX_INNER = 1 << 16
+_MAX_INNER = MAX_INNER
 
 
 def weight_tensor(weights: RACWeights, kind: NodeKind, layer: int) -> np.ndarray:
     """The tensor a weight node holds, legs in the order of :mod:`tnrnn.network.model`.
 
-    W_H, W_I and W_O give the matrices, H0 the vector ``h^l_0``, CORE the order-3 tensor
-    ``C[a, b, c] = W^H[c, a] W^I[c, b]`` (reduced mod p for modular weights). DELTA and
-    INPUT nodes hold no weights and are refused.
+    H0 holds ``h^l_0`` and W_O the output matrix (each with the constant coordinate of a
+    bias spec); every other weight node comes from its layer's cell
+    (:meth:`tnrnn.cells.Cell.node_tensor`: W_H, W_I, U, CORE, with biases folded in).
+    DELTA and INPUT nodes hold no weights and are refused.
     """
     kind = NodeKind(kind)
-    if not weights.spec.plain:
-        return _member_tensor(weights, kind, layer)
-    if kind == NodeKind.W_O:
-        return weights.W_O
-    if not 1 <= layer <= weights.spec.L:
-        raise TnrnnError(f"layer must be in 1..{weights.spec.L} for a {kind.name} node, got {layer}")
-    if kind == NodeKind.W_H:
-        return weights.W_H[layer - 1]
-    if kind == NodeKind.W_I:
-        return weights.W_I[layer - 1]
-    if kind == NodeKind.H0:
-        return weights.h0[layer - 1]
-    if kind == NodeKind.CORE:
-        core = np.einsum("ca,cb->abc", weights.W_H[layer - 1], weights.W_I[layer - 1])
-        return core if weights.prime is None else core % weights.prime
-    raise TnrnnError(f"{kind.name} nodes hold no weights")
-
-
-def _augment(matrix: np.ndarray, bias: np.ndarray | None, prime: int | None) -> np.ndarray:
-    """``[[W, b], [0, 1]]`` (bias None: ``[[W, 0], [0, 1]]``): the map on states with a
-    constant last coordinate 1 that keeps it 1."""
-    out = np.zeros((matrix.shape[0] + 1, matrix.shape[1] + 1), dtype=matrix.dtype)
-    out[:-1, :-1] = matrix
-    if bias is not None:
-        out[:-1, -1] = bias
-    out[-1, -1] = 1
-    return out
-
-
-def _member_tensor(weights: RACWeights, kind: NodeKind, layer: int) -> np.ndarray:
-    """:func:`weight_tensor` of a member: bias layers act on states with a constant last
-    coordinate (see :mod:`tnrnn.network.model`); cp and full layers hold their own tensors."""
     spec, p = weights.spec, weights.prime
     bias = spec.bias
     if kind == NodeKind.W_O:
         if not bias:
             return weights.W_O
         return np.concatenate([weights.W_O, np.zeros((spec.K, 1), weights.W_O.dtype)], axis=1)
+    if kind in (NodeKind.DELTA, NodeKind.INPUT):
+        raise TnrnnError(f"{kind.name} nodes hold no weights")
     if not 1 <= layer <= spec.L:
         raise TnrnnError(f"layer must be in 1..{spec.L} for a {kind.name} node, got {layer}")
     i = layer - 1
-    cell = spec.cells[i]
     if kind == NodeKind.H0:
         return np.append(weights.h0[i], np.ones(1, weights.h0[i].dtype)) if bias else weights.h0[i]
-    if kind == NodeKind.U and cell.startswith("cp:"):
-        return weights.U[i]
-    if kind in (NodeKind.W_H, NodeKind.W_I) and cell != "full":
-        w = weights.W_H[i] if kind == NodeKind.W_H else weights.W_I[i]
-        b = (weights.b_H if kind == NodeKind.W_H else weights.b_I)
-        return _augment(w, b[i], p) if bias else w
-    if kind == NodeKind.CORE:
-        if cell == "full":
-            return np.ascontiguousarray(weights.A[i].transpose(1, 2, 0))
-        wh, wi = weight_tensor(weights, NodeKind.W_H, layer), weight_tensor(weights, NodeKind.W_I, layer)
-        pair = np.einsum("ka,kb->kab", wh, wi)  # entries below p**2 < 2**62
-        if p is not None:
-            pair %= p
-        if cell == "mi":
-            return np.ascontiguousarray(pair.transpose(1, 2, 0))
-        U = weights.U[i]
-        if p is None:
-            return np.einsum("ck,kab->abc", U, pair)
-        return mod_einsum("kab,ck->abc", pair, U, p)
-    raise TnrnnError(f"a {spec.cells[i]} layer of {spec} has no {kind.name} node")
-
-
-def mod_einsum(eq: str, a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
-    """``oe.contract(eq, a, b) mod p`` exactly, for int64 entries in ``[0, p)``."""
-    inputs, out = eq.split("->")
-    left, right = inputs.split(",")
-    sizes = dict(zip(left, a.shape)) | dict(zip(right, b.shape))
-    inner = 1
-    for ch in set(left) | set(right):
-        if ch not in out:
-            inner *= sizes[ch]
-    if inner > _MAX_INNER:  # rare: fall back to Python integers
-        res = oe.contract(eq, a.astype(object), b.astype(object))
-        return np.asarray(res % p, dtype=np.int64)
-    lo = oe.contract(eq, a, b & 0xFFFF) % p
-    hi = oe.contract(eq, a, b >> 16) % p
-    return (hi * 65536 + lo) % p
+    cell = spec.cells[i]
+    if kind not in cell.site(False).kinds + cell.site(True).kinds:
+        raise TnrnnError(f"a {cell} layer of {spec} has no {kind.name} node")
+    return cell.node_tensor(kind, weights.layer_params(i), bias, p)
 
 
 def mod_matvec(x: np.ndarray, w: np.ndarray, p: int | None) -> np.ndarray:

@@ -160,8 +160,7 @@ def contract(
 
 def _sweep(network: RACNetwork, weights: RACWeights, x: np.ndarray, limit: int, progress: bool) -> np.ndarray:
     spec = network.spec
-    width = max(spec.M, spec.R, spec.K) if spec.plain else max(
-        int(expected_leg_dims(spec, network.node_kind, network.node_layer.astype(np.int64)).max()), spec.K)
+    width = max(int(expected_leg_dims(spec, network.node_kind, network.node_layer.astype(np.int64)).max()), spec.K)
     per_sequence = network.n_nodes * width * 8
     if per_sequence > limit:
         raise MemoryLimitError(

@@ -50,31 +50,15 @@ conceptually, the INPUT slots, whose node is where an input vector goes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from ..errors import TnrnnError
+from ..nodekind import LEG_COUNT, NodeKind
 from ..spec import RACSpec
 
 __all__ = ["NodeKind", "RACNetwork", "LEG_COUNT", "layer_dims"]
 
-
-class NodeKind(IntEnum):
-    """Kinds of nodes in a RAC tensor network."""
-
-    DELTA = 0
-    W_H = 1
-    W_I = 2
-    W_O = 3
-    H0 = 4
-    INPUT = 5
-    CORE = 6
-    U = 7
-
-
-#: Number of legs of each kind, indexed by the kind's value.
-LEG_COUNT = np.array([3, 2, 2, 2, 1, 1, 3, 2], dtype=np.int64)
 
 _NODE_FIELDS = ("node_kind", "node_layer", "node_step", "node_copy")
 _EDGE_FIELDS = ("edge_u", "edge_u_leg", "edge_v", "edge_v_leg", "edge_dim")
@@ -94,12 +78,12 @@ _DTYPES = {
 def layer_dims(spec: RACSpec) -> tuple[np.ndarray, np.ndarray]:
     """``(state, inner)``: arrays indexed by layer 0..L of the state dimension
     (:meth:`RACSpec.state_dim`; index 0 is the input) and of the DELTA dimension of each
-    layer's cell (the state dimension for ``mi``, K for ``cp:K``, 0 for ``full``)."""
+    layer's cell (:meth:`tnrnn.cells.Cell.inner_dim`: the state dimension for ``mi``, K
+    for ``cp:K``, 0 for ``full``)."""
     state = np.array([spec.state_dim(l) for l in range(spec.L + 1)], dtype=np.int64)
     inner = state.copy()
-    for l in range(1, spec.L + 1):
-        cell = spec.cells[l - 1]
-        inner[l] = spec.cp_rank(l) if cell.startswith("cp:") else (0 if cell == "full" else state[l])
+    for l, cell in enumerate(spec.cells, start=1):
+        inner[l] = cell.inner_dim(int(state[l]))
     return state, inner
 
 

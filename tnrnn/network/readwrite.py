@@ -23,7 +23,7 @@ import numpy as np
 from .._io import write_text_atomic
 from ..errors import TnrnnError
 from ..spec import RACSpec
-from .members import member_network_size
+from .members import spec_network_size
 from .model import _DTYPES, _EDGE_FIELDS, _NODE_FIELDS, NodeKind, RACNetwork
 
 __all__ = ["to_networkx", "to_json", "from_json", "write_json", "read_json"]
@@ -236,15 +236,12 @@ def from_json(text: str | bytes, *, check_spec: bool = True) -> RACNetwork:
 
 def _check_size_matches_spec(network: RACNetwork) -> None:
     """Cheap consistency even with ``check_spec=False``: node and edge counts of the spec."""
-    from ..formulas import network_size
-
     spec = network.spec
-    least = spec.L * spec.T if spec.plain else sum(-(-spec.T // d) for d in spec.dilations)
+    least = sum(-(-spec.T // d) for d in spec.dilations)
     if least > max(network.n_nodes, 1):  # every layer has at least T (T / d_l) sites
         nodes = None
     else:
-        nodes, edges = (network_size(spec.M, spec.R, spec.L, spec.T, merged=network.merged) if spec.plain
-                        else member_network_size(spec, merged=network.merged))
+        nodes, edges = spec_network_size(spec, merged=network.merged)
         if (nodes, edges) == (network.n_nodes, network.n_edges):
             return
     raise _fail(

@@ -80,7 +80,8 @@ def output_degree(spec: RACSpec, weights_random: bool) -> int:
 
     With random weights: in every weight entry, initial state and probe entry
     (``deg h^l_t = w_l + deg h^l_{t-d_l} + deg h^{l-1}_t``, ``deg h^0_t = deg h^l_s = 1``
-    for s <= 0, plus one for ``W^O``; ``w_l`` = 2 for ``mi`` (``W^H``, ``W^I``; biases add
+    for s <= 0, plus one for ``W^O``; ``w_l`` is the cell's
+    :attr:`~tnrnn.cells.Cell.weight_degree`: 2 for ``mi`` (``W^H``, ``W^I``; biases add
     no degree), 3 for ``cp`` (V, W, U), 1 for ``full`` (A)). With given weights: in the
     probe entries only, ``sum_t d_t`` (the copies of each input; ``C(T - t + L - 1, L - 1)``
     for the plain RAC).
@@ -88,7 +89,7 @@ def output_degree(spec: RACSpec, weights_random: bool) -> int:
     T = spec.T
     below = [1] * (T + 1)  # layer 0: the inputs
     for cell, d in zip(spec.cells, spec.dilations):
-        w = (2 if cell == "mi" else 1 if cell == "full" else 3) if weights_random else 0
+        w = cell.weight_degree if weights_random else 0
         cur = [1 if weights_random else 0]
         for t in range(1, T + 1):
             cur.append(cur[max(t - d, 0)] + below[t] + w)
