@@ -2,7 +2,8 @@
 
 Written straight from the equations, with no tnrnn import, for any stack of layers
 
-- ``mi``: ``h_t = (W_H h_{t-1}) * (W_I z_t)`` (the RAC of Levine et al.), output ``o_t = h_t``;
+- ``mi``: ``h_t = (W_H h_{t-1}) * (W_I z_t)`` (the RAC of Levine et al.), output ``o_t = h_t``
+  (with optional biases ``b_H``, ``b_I`` in the layer's weights: ``(W_H h + b_H) * (W_I z + b_I)``);
 - ``glru``: ``h_t = (A z_t) * h_{t-1} + B z_t`` (gated linear recurrence with input-dependent
   diagonal decay, the polynomial core of a selective SSM), output ``o_t = h_t``;
 - ``linattn:K``: ``S_t = S_{t-1} + (W_K z_t)(W_V z_t)^T`` (a K x R state, ``S_0 = 0``),
@@ -116,7 +117,10 @@ def layer_outputs(stack: Stack, l: int, z: np.ndarray) -> np.ndarray:
     for t in range(T):
         zt = z[:, t, :]
         if kind == "mi":
-            h = _mul(_matvec(W["W_H"], h, p), _matvec(W["W_I"], zt, p), p)
+            a, b = _matvec(W["W_H"], h, p), _matvec(W["W_I"], zt, p)
+            if "b_H" in W:  # optional biases: (W_H h + b_H) * (W_I z + b_I)
+                a, b = _add(a, W["b_H"], p), _add(b, W["b_I"], p)
+            h = _mul(a, b, p)
         elif kind == "glru":
             h = _add(_mul(_matvec(W["A"], zt, p), h, p), _matvec(W["B"], zt, p), p)
         else:
