@@ -52,6 +52,22 @@ def test_spec_turns_on_the_constant_coordinate():
     assert random_weights(s, rng=0).layer_params(0).keys() == {"A", "W_I", "h0"}
 
 
+def test_glru_refuses_layers_without_the_constant():
+    with pytest.raises(SpecError, match=r"^cell 'glru' needs the constant coordinate \(bias\), which 'cp:2', 'full' "
+                                        r"layers do not have, got cell=\('glru', 'full', 'cp:2'\)"):
+        RACSpec(M=2, R=2, L=3, T=4, cell=("glru", "full", "cp:2"))
+
+
+def test_drawing_legend_names_the_glru_core():
+    pytest.importorskip("matplotlib")
+    from tnrnn import draw
+
+    for cell, want in [("glru", "core $G^{l}$ (glru cell)"), ("full", "core $A$ (full cell)")]:
+        fig = draw(compile_network(RACSpec(M=2, R=2, L=2, T=3, cell=cell))).figure
+        legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
+        assert want in [t.get_text() for t in legend.get_texts()]
+
+
 def test_glru_takes_no_parameter():
     with pytest.raises(SpecError, match="cell 'glru' takes no parameter, got 'glru:2'"):
         parse_cell("glru:2")

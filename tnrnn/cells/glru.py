@@ -56,7 +56,7 @@ class GLRU(Cell):
     needs_constant = True
     weight_degree = 1
     scaled_params = ("A",)
-    legend = {NodeKind.CORE: "glru $G$"}
+    legend = {NodeKind.CORE: "$G^{l}$"}
 
     def param_shapes(self, R: int, Rb: int, bias: bool) -> dict[str, tuple[int, ...]]:
         return {"A": (R, Rb), "W_I": (R, Rb), "h0": (R,)}
