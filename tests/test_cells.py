@@ -194,3 +194,48 @@ def test_weight_degree_feeds_the_probe_degree():
     assert output_degree(plain, True) == 11
     assert output_degree(RACSpec(M=2, R=2, L=1, T=3, cell="cp:2"), True) == 14
     assert output_degree(RACSpec(M=2, R=2, L=1, T=3, cell="full"), True) == 8
+
+
+def test_torch_module_is_data_and_used_by_rac_from_weights():
+    assert MI.torch_module == "tnrnn.experiments.models.RACStack" and CP.torch_module is None
+    pytest.importorskip("torch")
+    from tnrnn.errors import InputError
+    from tnrnn.experiments.models import rac_from_weights
+
+    spec = RACSpec(M=2, R=3, L=2, T=4)
+    x = np.random.default_rng(0).normal(size=(2, 4, 2))
+    w = random_weights(spec, 1)
+    import torch
+
+    from tnrnn import forward
+    np.testing.assert_allclose(rac_from_weights(w)(torch.tensor(x)).detach().numpy(), forward(w, x), rtol=1e-10)
+    with pytest.raises(InputError, match="rac_from_weights holds the paper's RAC"):
+        rac_from_weights(random_weights(spec.replace(cell="cp:2"), 1))
+
+
+def test_nested_layout_asks_the_cells():
+    from tnrnn.drawing.layout import network_layout
+    from tnrnn.errors import TnrnnError
+
+    plain = network_layout(compile_network(RACSpec(M=2, R=2, L=3, T=4)), deep="nested")
+    widths = network_layout(compile_network(RACSpec(M=2, R=(2, 3, 2), L=3, T=4, bias=True)), deep="nested")
+    assert np.array_equal(plain.pos, widths.pos)  # widths and bias do not move a node
+    for cell, dil in (("cp:2", 1), ("full", 1), ("mi", (1, 2, 1))):
+        with pytest.raises(TnrnnError, match="deep='nested' draws undilated networks"):
+            network_layout(compile_network(RACSpec(M=2, R=2, L=3, T=4, cell=cell, dilations=dil)), deep="nested")
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_cell_facts_agree_with_family_bounds(L):
+    """family_bounds' input_space_dim / state_space_dim / ideal_bound_refusal (to be rerouted
+    to the cells at merge) give what the cells say, on every mix of the three kinds."""
+    import itertools
+
+    from tnrnn.family_bounds import ideal_bound_refusal, state_space_dim
+
+    for names in itertools.product(["mi", "cp:2", "full"], repeat=L):
+        spec = RACSpec(M=2, R=(4,) * L, L=L, T=4, cell=names)
+        for l, cell in enumerate(spec.cells, start=1):
+            assert cell.state_space_dim(spec.width(l), spec.bias) == state_space_dim(spec, l)
+        mine = next((m for m in (c.ideal_refusal(l, L) for l, c in enumerate(spec.cells, 1)) if m), None)
+        assert mine == ideal_bound_refusal(spec), names

@@ -37,6 +37,7 @@ from .family_bounds import (
     member_upper_bounds,
     shallow_member_bound,
 )
+from .cells import Cell, parse_cell, register_cell
 from .modular import DEFAULT_PRIME
 from .network import (
     NodeKind,
@@ -49,6 +50,7 @@ from .network import (
     from_json,
     matricize,
     read_json,
+    site_lattice,
     to_json,
     to_networkx,
     write_json,
@@ -76,6 +78,8 @@ __all__ = [
     "forward", "advance", "hidden_states", "initial_states", "readout",
     "one_hot", "identity", "gaussian",
     "Partition",
+    # cells (one object per kind)
+    "Cell", "parse_cell", "register_cell",
     # closed forms
     "multiset", "shallow_start_end_rank", "depth2_lower_bound", "conjectured_lower_bound",
     "paper_lower_bound", "paper_lower_bound_status", "input_copies", "all_chains_cut", "degree_bound",
@@ -87,7 +91,7 @@ __all__ = [
     "draw", "write_figure", "to_tikz", "write_tikz", "plot_bounds", "Style", "Layout", "FigureResult",
     "network_layout", "chain_layout", "lattice_layout",
     # networks
-    "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network",
+    "NodeKind", "RACNetwork", "compile_shallow", "compile_deep", "compile_network", "site_lattice",
     "contract", "coefficient_tensor", "matricize",
     "to_networkx", "to_json", "from_json", "write_json", "read_json",
     # min-cut bounds

@@ -5,11 +5,13 @@
 States are arrays of shape (N, L, R) (layer index 0 is layer 1), so a run can be stopped
 at any step and continued later with :func:`advance`.
 
-Members of the family (``spec.plain`` False: per-layer widths, ``cp``/``full`` cells,
-biases, dilations; see :mod:`tnrnn.spec`) run the same functions with member states: a
-tuple of L arrays (N, d_l, R_l) holding the last ``d_l`` states of each layer, oldest
-first (:mod:`tnrnn.cells`); :func:`hidden_states` then returns a tuple of L arrays
-(N, T + 1, R_l).
+Every step goes through the layer's cell (:meth:`tnrnn.cells.Cell.step`); the plain RAC
+keeps its vectorised kernel on (N, L, R) states, chosen in one place
+(:func:`tnrnn.cells.step.advance_states`). Members of the family (``spec.plain`` False:
+per-layer widths, ``cp``/``full`` cells, biases, dilations; see :mod:`tnrnn.spec`) run
+the same functions with member states: a tuple of L arrays (N, d_l, R_l) holding the last
+``d_l`` states of each layer, oldest first; :func:`hidden_states` then returns a tuple
+of L arrays (N, T + 1, R_l).
 """
 
 from __future__ import annotations

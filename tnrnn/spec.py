@@ -10,6 +10,9 @@ per-layer widths ``R``) describe the members of issue 17's family:
   with ``V^l`` K x R_l, ``W^l`` K x R_{l-1}, ``U^l`` R_l x K.
 - ``"full"`` (second order): ``h^l_t[c] = sum_{a,b} A^l[c, a, b] h^l_{t-d_l}[a] h^{l-1}_t[b]``.
 - dilations ``d_l >= 1``: ``h^l_s = h^l_0`` for ``s <= 0``.
+
+The spec stores each cell by its canonical name (a string); :attr:`RACSpec.cells` gives
+the cell objects of :mod:`tnrnn.cells`, which know everything specific to their kind.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ __all__ = ["RACSpec", "parse_cell"]
 #: The most layers a spec may have: it stores a tuple of L dilations, and deeper nets are far
 #: beyond anything tnrnn can compile or evaluate.
 MAX_LAYERS = 100_000
+#: Largest lower bound on the sites (sum of T / d_l) for which the notebook display counts nodes.
+_HTML_COUNT_SITES = 10**6
 #: The cell of the paper's RAC, the default (left out of the repr).
 DEFAULT_CELL = "mi"
 
@@ -183,19 +188,22 @@ class RACSpec:
 
     def state_dim(self, layer: int) -> int:
         """Dimension of layer l's state in the network: ``R_l``, plus 1 with bias (the
-        constant coordinate); ``state_dim(0)`` is that of the input, ``M`` (+ 1)."""
-        return self.width(layer) + int(self.bias)
+        constant coordinate; :meth:`tnrnn.cells.Cell.bond_dim`); ``state_dim(0)`` is that of
+        the input, ``M`` (+ 1)."""
+        if layer == 0:
+            return self.M + int(self.bias)
+        return self.cells[self._layer(layer) - 1].bond_dim(self.width(layer), self.bias)
 
     def _repr_html_(self) -> str:
         """Notebook display: the fields and the size of the network (no drawing)."""
         from ._html import html_table, spec_text
-        from .formulas import network_size
+        from .netsize import count_cost, spec_network_size
         from .numbers import format_int
 
         kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
-        rows = [("spec", spec_text(self) if self.plain else repr(self)), ("network", kind)]
-        if self.plain:
-            rows.append(("nodes (full form)", format_int(network_size(self.M, self.R, self.L, self.T)[0])))
+        rows = [("spec", spec_text(self)), ("network", kind)]
+        if count_cost(self) <= _HTML_COUNT_SITES:
+            rows.append(("nodes (full form)", format_int(spec_network_size(self)[0])))
         return html_table("RACSpec", rows)
 
     def fields(self) -> dict:

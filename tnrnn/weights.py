@@ -22,6 +22,15 @@ for tens to a few hundred steps (more with larger R), not thousands. No fixed sc
 remove this for a multiplicative network; for exact work at any length use
 :func:`random_modular_weights`.
 
+Every spec, one path
+--------------------
+Each layer holds the parameters its cell declares (:meth:`tnrnn.cells.Cell.param_shapes`,
+stored in the slots ``W_H``, ``W_I``, ``h0``, ``U``, ``A``, ``b_H``, ``b_I``;
+:meth:`RACWeights.layer_params` gives them by name), drawn with the cell's variances and
+rescaled by one stabiliser (the cell names what it scales). Float draws go layer by layer,
+exact draws name by name, as tnrnn always drew the plain RAC, so seeds keep giving the
+same plain weights.
+
 Modular weights
 ---------------
 Uniform integers in ``[0, p)`` for a prime ``p < 2**31`` (default ``2**31 - 1``), for exact

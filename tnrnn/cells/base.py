@@ -82,6 +82,9 @@ class Cell(str):
     scaled_params: ClassVar[tuple[str, ...]] = ()
     #: Legend labels of the node kinds a site of this cell shows (full form).
     legend: ClassVar[Mapping[NodeKind, str]] = {}
+    #: Dotted name of the torch module that trains this cell, where one exists (data only:
+    #: the cells never import torch or the experiments).
+    torch_module: ClassVar[str | None] = None
 
     def __new__(cls, text: str | None = None) -> "Cell":
         return str.__new__(cls, text if text is not None else cls.name)
@@ -121,6 +124,11 @@ class Cell(str):
         """Nodes and edges of one site (without the INPUT node of layer 1)."""
         return CORE_SITE if merged else DELTA_SITE
 
+    def bond_dim(self, R: int, bias: bool) -> int:
+        """Dimension of the edges carrying the layer's state in the network: R, plus the
+        constant coordinate with bias."""
+        return R + int(bias)
+
     def inner_dim(self, state: int) -> int:
         """Dimension of the DELTA node (0 where the cell has none); ``state`` is the
         layer's state dimension."""
@@ -139,6 +147,11 @@ class Cell(str):
     def input_space_dim(self, R: int, R_below: int) -> int:
         """Dimension through which a step reads its input."""
         return R_below
+
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        """Why the boundary-ideal bound is not proven with this cell in ``layer`` of a
+        depth-L net (no bias, no dilation), or None where this cell does not stand in the way."""
+        return f"the boundary-ideal bound is not proven for a {str(self)!r} cell"
 
 
 def register_cell(cls: type[Cell]) -> type[Cell]:

@@ -74,3 +74,6 @@ class CP(Cell):
 
     def input_space_dim(self, R: int, R_below: int) -> int:
         return min(R_below, self.K)
+
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        return None if L == 2 else "the boundary-ideal bound is proven for depth L >= 3 with 'mi' cells only"

@@ -50,3 +50,8 @@ class Full(Cell):
 
     def state_space_dim(self, R: int, bias: bool) -> int:
         return R
+
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        if L >= 3:
+            return "the boundary-ideal bound is proven for depth L >= 3 with 'mi' cells only"
+        return "the boundary-ideal bound is not proven for a 'full' cell in layer 2" if layer == 2 else None

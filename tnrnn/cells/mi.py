@@ -44,6 +44,7 @@ class MI(Cell):
     weight_degree = 2
     scaled_params = ("W_H",)
     legend = {NodeKind.DELTA: "δ", NodeKind.W_H: "$W^H$", NodeKind.W_I: "$W^I$"}
+    torch_module = "tnrnn.experiments.models.RACStack"
 
     def param_shapes(self, R: int, Rb: int, bias: bool) -> dict[str, tuple[int, ...]]:
         out = {"W_H": (R, R), "W_I": (R, Rb), "h0": (R,)}
@@ -77,3 +78,6 @@ class MI(Cell):
 
     def input_space_dim(self, R: int, R_below: int) -> int:
         return min(R_below, R)
+
+    def ideal_refusal(self, layer: int, L: int) -> str | None:
+        return None

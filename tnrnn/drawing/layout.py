@@ -231,8 +231,11 @@ def network_layout(network: RACNetwork, merged: bool | None = None, *, split: in
     merged = bool(merged)
     if network.spec.L < 3 or deep != "nested":
         return _block_layout(network, merged, split, aspect)
-    if not network.spec.plain:
-        raise TnrnnError(f"deep='nested' draws the paper's RAC only, got {network.spec}; use deep='blocks'")
+    spec = network.spec
+    mi_sites = all(c.site(False).kinds == _NESTED_SITE for c in spec.cells)
+    if not mi_sites or any(d != 1 for d in spec.dilations):
+        raise TnrnnError(f"deep='nested' draws undilated networks whose sites are (DELTA, W_H, W_I) only, "
+                         f"got {spec}; use deep='blocks'")
     kind = network.node_kind
     step = network.node_step.astype(np.int64)
     layer = network.node_layer.astype(np.int64)
@@ -260,6 +263,10 @@ def network_layout(network: RACNetwork, merged: bool | None = None, *, split: in
     lines = (np.array([[geo.line_x(), top + 0.45, float(y[~hidden].min()) - 0.75]]) if split
              else np.zeros((0, 3)))
     return _finish(network, pos, hidden, merged, ticks=ticks, lines=lines)
+
+
+#: The only full-form site the nested staircase places (W_H left of DELTA, W_I below it).
+_NESTED_SITE = (NodeKind.DELTA, NodeKind.W_H, NodeKind.W_I)
 
 
 def _finish(network: RACNetwork, pos: np.ndarray, hidden: np.ndarray, merged: bool, **extras) -> Layout:

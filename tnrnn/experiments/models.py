@@ -258,6 +258,10 @@ def rac_from_weights(weights: RACWeights, *, per_step: bool = False,
     if weights.exact:
         raise InputError("rac_from_weights needs float weights; call weights.to_float() first")
     s = weights.spec
+    held = {f"{RACStack.__module__}.{RACStack.__name__}"}
+    if not (s.plain and all(c.torch_module in held for c in s.cells)):
+        raise InputError(f"rac_from_weights holds the paper's RAC (one width, cells with a RACStack, no bias, "
+                         f"dilation 1), got {s}")
     model = RACStack(s.M, s.R, s.L, s.K, per_step=per_step, norm="none", dtype=dtype)
     with torch.no_grad():
         for l in range(s.L):
