@@ -79,6 +79,9 @@ class GLRU(Cell):
             raise SpecError("a glru layer's network needs the constant coordinate (bias=True), got bias=False")
         return glru_core(params["A"], params["W_I"], p)
 
+    def bond_dim(self, R: int, bias: bool) -> int:
+        return R + 1  # the constant coordinate, always (the spec has bias=True)
+
     def state_space_dim(self, R: int, bias: bool) -> int:
         return R + 1
 
