@@ -132,6 +132,6 @@ def test_diag_is_named_in_the_spec_and_refused_after_unregistering():
     unregister_cell("diag")
     from tnrnn.errors import SpecError
 
-    with pytest.raises(SpecError, match="cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got 'diag'"):
+    with pytest.raises(SpecError, match="cell must be 'mi', 'full', 'glru' or 'cp:K' with K a positive integer, got 'diag'"):
         RACSpec(M=2, R=3, L=1, T=4, cell="diag")
     register_cell(Diag)

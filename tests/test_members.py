@@ -96,7 +96,7 @@ def test_plain_spec_is_unchanged():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(R=(3, 2)), "R needs one value or one per layer (L=3), got 2: (3, 2)"),
-    (dict(cell="cp:0"), "cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got 'cp:0'"),
+    (dict(cell="cp:0"), "cell must be 'mi', 'full', 'glru' or 'cp:K' with K a positive integer, got 'cp:0'"),
     (dict(cell="rnn"), "got 'rnn'"),
     (dict(cell=("mi", "full")), "cell needs one value or one per layer (L=3), got 2"),
     (dict(bias=True, cell="cp:2"), "bias is defined for 'mi' layers only, got cell='cp:2'"),

@@ -117,7 +117,12 @@ class RACSpec:
         object.__setattr__(self, "dilations", dil if isinstance(dil, tuple) else (dil,) * L)
         if type(self.bias) is not bool and not (isinstance(self.bias, numbers.Integral) and int(self.bias) in (0, 1)):
             raise SpecError(f"bias must be True or False, got {self.bias!r}")
-        object.__setattr__(self, "bias", bool(self.bias))
+        needy = [str(c) for c in self.cells if c.needs_constant]
+        object.__setattr__(self, "bias", bool(self.bias) or bool(needy))
+        if needy and not all(c.supports_bias for c in self.cells):
+            bad = ", ".join(sorted({repr(str(c)) for c in self.cells if not c.supports_bias}))
+            raise SpecError(f"cell {needy[0]!r} needs the constant coordinate (bias), which {bad} layers do not "
+                            f"have, got cell={self.cell!r}; stack it with 'mi' or {needy[0]!r} layers")
         if self.bias and not all(c.supports_bias for c in self.cells):
             raise SpecError(f"bias is defined for 'mi' layers only, got cell={self.cell!r}; drop bias or use cell='mi'")
 

@@ -12,8 +12,9 @@ A new kind is one module defining a :class:`Cell` subclass and one
 from .base import MAX_BOND, Cell, Site, cell_kinds, parse_cell, register_cell, unregister_cell
 from .mi import MI
 from .full import Full
+from .glru import GLRU
 from .cp import CP
 from .step import apply_cell, member_initial_states, member_step
 
-__all__ = ["Cell", "Site", "MI", "CP", "Full", "MAX_BOND", "register_cell", "unregister_cell", "cell_kinds",
+__all__ = ["Cell", "Site", "MI", "CP", "Full", "GLRU", "MAX_BOND", "register_cell", "unregister_cell", "cell_kinds",
            "parse_cell", "apply_cell", "member_initial_states", "member_step"]

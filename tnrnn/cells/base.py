@@ -66,6 +66,9 @@ class Cell(str):
     syntax: ClassVar[str] = ""
     #: True where the layer may have biases (``bias=True`` in the spec).
     supports_bias: ClassVar[bool] = False
+    #: True where the layer's network needs the constant coordinate of every state and of
+    #: the input (a spec with such a layer has ``bias=True``; e.g. ``glru``).
+    needs_constant: ClassVar[bool] = False
     #: True where the plain RAC's vectorised kernels compute this cell (with one width,
     #: no bias and dilation 1 in every layer).
     plain_kernel: ClassVar[bool] = False
@@ -186,7 +189,7 @@ def parse_cell(cell: object) -> Cell:
     >>> parse_cell("cp:0")
     Traceback (most recent call last):
     ...
-    tnrnn.errors.SpecError: cell must be 'mi', 'full' or 'cp:K' with K a positive integer, got 'cp:0'
+    tnrnn.errors.SpecError: cell must be 'mi', 'full', 'glru' or 'cp:K' with K a positive integer, got 'cp:0'
     """
     if isinstance(cell, Cell) and _REGISTRY.get(cell.name) is type(cell):
         return cell

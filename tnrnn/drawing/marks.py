@@ -235,7 +235,9 @@ def legend_entries(network: RACNetwork, lay: Layout, glyphs: np.ndarray, *, side
         if spec.L == 1:
             label = SHALLOW_LABELS.get(kind, label)
         if kind == NodeKind.CORE and not plain:
-            label = (r"core: one site" if lay.merged_view else r"core $A^{l}$ (full cell)")
+            own = dict.fromkeys(f"{c.legend[kind]} ({c.name} cell)" for c in spec.cells
+                                if kind in c.legend and kind in c.site(False).kinds)  # the cells name their cores
+            label = r"core: one site" if lay.merged_view else "core " + ", ".join(own or [r"$A^{l}$"])
         if kind == NodeKind.W_H and not plain and any(NodeKind.U in c.site(False).kinds for c in spec.cells):
             label += r" ($V^{l}$, $W^{l}$ in cp)"
         if int(kind) in present:
