@@ -1,0 +1,87 @@
+"""Sphinx configuration of the tnrnn documentation.
+
+Build with ``python -m sphinx -W -b html docs docs/_build/html`` (no network needed).
+Three kinds of pages are generated here at build time, so that they follow the code:
+
+* ``api/generated/*.rst``: one page per name in ``tnrnn.__all__``;
+* ``cli/generated.rst``: the command-line reference, from the argparse parser;
+* ``gallery/*.ipynb``: a copy of every ``notebooks/*.ipynb`` (rendered with their stored
+  outputs, never executed).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS))
+
+import tnrnn  # noqa: E402
+from _generate import copy_notebooks, write_api_pages, write_cli_page  # noqa: E402
+from tnrnn.cli import build_parser  # noqa: E402
+
+project = "tnrnn"
+author = "tnrnn developers"
+copyright = "2026, tnrnn developers"
+release = tnrnn.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "myst_nb",
+    "sphinx_copybutton",
+    "sphinxcontrib.bibtex",
+    ]
+
+# -- sources -----------------------------------------------------------------------------
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# The notebooks are stored with their outputs; the docs render them as they are.
+nb_execution_mode = "off"
+# Notebooks print widget state and rich outputs Sphinx cannot show; prefer images and HTML.
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+# -- API reference -------------------------------------------------------------------------
+autodoc_default_options = {"members": False}
+autodoc_typehints = "signature"
+autodoc_member_order = "bysource"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks: set[str] = set()
+numpydoc_xref_param_type = False
+# Offline build: no intersphinx inventories are downloaded.
+intersphinx_mapping: dict = {}
+
+# -- bibliography ---------------------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- HTML -------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"tnrnn {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"changelog": [], "citing": []}
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# -- generated pages (written before Sphinx looks for sources) -----------------------------
+write_api_pages(DOCS / "api" / "generated", tnrnn)
+write_cli_page(DOCS / "cli" / "generated.rst", build_parser())
+copy_notebooks(ROOT / "notebooks", DOCS / "gallery")
