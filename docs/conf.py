@@ -32,6 +32,7 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # serves MathJax from _static: formulas render with no network
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_nb",
@@ -53,7 +54,6 @@ nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # -- API reference -------------------------------------------------------------------------
-autodoc_default_options = {"members": False}
 autodoc_typehints = "signature"
 autodoc_member_order = "bysource"
 numpydoc_show_class_members = False
@@ -77,7 +77,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"changelog": [], "citing": []}
+# Pages without sub-pages need no section navigation on the left.
+html_sidebars = {name: [] for name in ("index", "getting-started", "concepts", "changelog", "citing")}
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
