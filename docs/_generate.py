@@ -98,7 +98,7 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 def _help_text(parser: argparse.ArgumentParser) -> str:
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "96"  # argparse wraps at the terminal width: fix it for a stable page
+    os.environ["COLUMNS"] = "80"  # argparse wraps at the terminal width: fix it for a stable page
     try:
         return parser.format_help().rstrip()
     finally:

@@ -72,10 +72,12 @@ bibtex_reference_style = "author_year"
 html_theme = "pydata_sphinx_theme"
 html_title = f"tnrnn {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "secondary_sidebar_items": ["page-toc"],
+    # The atlas page's table and heatmaps need the width of the right-hand contents column.
+    "secondary_sidebar_items": {"**": ["page-toc"], "results/atlas": []},
 }
 # Pages without sub-pages need no section navigation on the left.
 html_sidebars = {name: [] for name in ("index", "getting-started", "concepts", "changelog", "citing")}
