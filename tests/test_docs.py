@@ -138,3 +138,13 @@ def test_sphinx_build_has_every_page(tmp_path):
     for nb in (ROOT / "notebooks").glob("*.ipynb"):
         assert (out / "gallery" / nb.with_suffix(".html").name).exists(), nb.name
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("K", [1, 3])
+def test_spec_displays_explain_K(K):
+    """``K=1`` in every spec is the number of outputs: the docstring and the notebook display say so."""
+    spec = tnrnn.RACSpec(M=2, R=3, L=2, T=4, K=K)
+    assert f"K={K}" in repr(spec)
+    html = spec._repr_html_()
+    assert "outputs" in html and f"K = {K} " in html
+    assert "Number of outputs" in tnrnn.RACSpec.__doc__
