@@ -148,3 +148,14 @@ def test_spec_displays_explain_K(K):
     html = spec._repr_html_()
     assert "outputs" in html and f"K = {K} " in html
     assert "Number of outputs" in tnrnn.RACSpec.__doc__
+
+
+def test_pages_speak_to_readers():
+    """No page of the site refers to the tracker or to 'our machine': numbers say where they
+    were measured (the notebooks are pages of the site too)."""
+    pages = [p for p in DOCS.rglob("*.md") if "_build" not in p.parts]
+    pages += sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\bissues? #?\d+", text, flags=re.I), page
+        assert not re.search(r"\bour (2-core |loaded |own )?machine\b", text, flags=re.I), page
