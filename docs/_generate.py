@@ -38,11 +38,11 @@ def _directive(obj: object) -> str:
 
 
 def _summary(obj: object) -> str:
-    """The first line of ``obj``'s own docstring ('' for data such as ints and strings)."""
+    """The first paragraph of ``obj``'s own docstring, on one line; the value for data."""
     if not (inspect.isclass(obj) or callable(obj)):
-        return ""
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0].strip() if doc.strip() else ""
+        return f"``{obj!r}``"
+    doc = (inspect.getdoc(obj) or "").strip()
+    return " ".join(line.strip() for line in doc.split("\n\n", 1)[0].splitlines())
 
 
 def api_page(module: ModuleType, name: str) -> str:

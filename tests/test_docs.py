@@ -59,7 +59,12 @@ def test_api_pages_follow_all(tmp_path):
     _generate.write_api_pages(tmp_path, module)
     assert sorted(p.name for p in tmp_path.glob("*.rst")) == ["fake.Two.rst", "fake.three.rst", "index.rst"]
     assert ".. autodata:: three\n   :annotation: = 3" in (tmp_path / "fake.three.rst").read_text()
-    assert "- A class." in (tmp_path / "index.rst").read_text()
+    assert "- A class.\n" in (tmp_path / "index.rst").read_text()
+    assert "- ``3``" in (tmp_path / "index.rst").read_text()
+    module.three = lambda: None
+    module.three.__doc__ = "A summary that\n    wraps.\n\n    Details."
+    _generate.write_api_pages(tmp_path, module)
+    assert "- A summary that wraps.\n" in (tmp_path / "index.rst").read_text()
 
 
 def test_cli_reference_covers_every_subcommand(tmp_path):
