@@ -164,3 +164,32 @@ def test_pages_speak_to_readers():
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"\bissues? #?\d+", text, flags=re.I), page
         assert not re.search(r"\bour (2-core |loaded |own )?machine\b", text, flags=re.I), page
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """Every ``tnrnn ...`` command line in the README's and the docs pages' fenced blocks
+    (continuations joined, comments dropped), except synopses with ``...`` or ``[...]``."""
+    found = []
+    pages = [ROOT / "README.md"] + [p for p in DOCS.rglob("*.md") if "_build" not in p.parts]
+    for page in pages:
+        for block in re.findall(r"^```[a-z]*\n(.*?)^```", page.read_text(encoding="utf-8"), flags=re.S | re.M):
+            for line in block.replace("\\\n", " ").splitlines():
+                line = line.split(" #")[0].strip()
+                line = re.sub(r"^nice ", "", line)
+                if line.startswith("tnrnn ") and "..." not in line and "[" not in line:
+                    found.append((page.name, line))
+    return found
+
+
+def test_documented_commands_parse():
+    """Each command shown in the docs is accepted by the parser as written."""
+    import shlex
+
+    commands = documented_commands()
+    assert len(commands) >= 25
+    seen = set()
+    for page, line in commands:
+        argv = shlex.split(line)[1:]
+        args = build_parser().parse_args(argv)
+        seen.add(args.command)
+    assert seen == parser_subcommands()
