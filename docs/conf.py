@@ -49,9 +49,9 @@ myst_heading_anchors = 3
 
 # The notebooks are stored with their outputs; the docs render them as they are.
 nb_execution_mode = "off"
-# Notebooks print widget state and rich outputs Sphinx cannot show; prefer images and HTML.
+# A live widget (the explorer in 01_quickstart) cannot work in a static page: its stored view is
+# skipped, and the notebook's static snapshot image shows instead.
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
-suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # -- API reference -------------------------------------------------------------------------
 autodoc_typehints = "signature"
