@@ -67,7 +67,8 @@ class RACSpec:
     T : int
         Number of time steps.
     K : int, default 1
-        Number of outputs ``y = W^O h^L_T``.
+        Number of outputs (classes), ``y = W^O h^L_T`` with ``W^O`` of shape K x R_L; the repr
+        always shows it (``K=1``). Bounds and ranks are those of one output, so K never changes them.
     cell : str or tuple of L str, default "mi"
         ``"mi"``, ``"cp:K"`` or ``"full"``, for every layer or one per layer.
     bias : bool, default False
@@ -205,7 +206,8 @@ class RACSpec:
         from .numbers import format_int
 
         kind = "shallow: a matrix product state" if self.L == 1 else "deep: a duplicated-input lattice"
-        rows = [("spec", spec_text(self)), ("network", kind)]
+        rows = [("spec", spec_text(self)), ("network", kind),
+                ("outputs", f"K = {self.K} (y = W^O h^L_T; bounds and ranks are per output)")]
         if count_cost(self) <= _HTML_COUNT_SITES:
             rows.append(("nodes (full form)", format_int(spec_network_size(self)[0])))
         return html_table("RACSpec", rows)
