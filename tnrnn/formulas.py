@@ -195,7 +195,7 @@ def all_chains_cut(R: int, L: int, T: int) -> int:
     return R ** comb(T // 2 + L - 1, L - 1)
 
 
-def _product(values: list[int]) -> int:
+def exact_product(values: list[int]) -> int:
     """Exact product by a balanced tree (a running product of many big factors is quadratic)."""
     while len(values) > 1:
         values = [prod(values[i : i + 2]) for i in range(0, len(values), 2)]
@@ -222,7 +222,7 @@ def degree_bound(M: int, L: int, partition: Partition) -> int:
         for t in steps:
             d = comb(T - t + L - 1, L - 1)
             factors.append(comb(M + d - 1, min(d, M - 1)))
-        return _product(factors)
+        return exact_product(factors)
 
     return min(side(partition.A), side(partition.B))
 
@@ -461,7 +461,7 @@ def bottleneck_bound(u: int, L: int, partition: Partition, *,
     degrees = _step_degrees(partition.T, L, dilations)
 
     def side(steps: tuple[int, ...]) -> int:
-        return _product([comb(u + degrees[t - 1] - 1, degrees[t - 1]) for t in steps if degrees[t - 1]])
+        return exact_product([comb(u + degrees[t - 1] - 1, degrees[t - 1]) for t in steps if degrees[t - 1]])
 
     return min(side(partition.A), side(partition.B))
 

@@ -61,7 +61,7 @@ from math import comb, lgamma, log, prod
 
 from ..copies import boundary_copies, copy_counts
 from ..errors import TnrnnError
-from ..formulas import _product, multiset, prefix_split
+from ..formulas import exact_product, multiset, prefix_split
 from ..partition import Partition
 from ..spec import RACSpec
 from .registry import _check
@@ -116,7 +116,7 @@ def member_degree_bound(spec: RACSpec, partition: Partition) -> int:
     m = input_space_dim(spec)
 
     def side(steps: tuple[int, ...]) -> int:
-        return _product([multiset(m, deg[t - 1]) for t in steps if deg[t - 1]])
+        return exact_product([multiset(m, deg[t - 1]) for t in steps if deg[t - 1]])
 
     return min(side(partition.A), side(partition.B))
 
@@ -156,7 +156,7 @@ def member_symmetric_bound(spec: RACSpec, partition: Partition) -> int:
         r = state_space_dim(spec, l)
         for count in boundary_copies(spec.T, k, spec.dilations, l).values():
             factors.append(multiset(r, count))
-    return _product(factors)
+    return exact_product(factors)
 
 
 def ideal_bound_refusal(spec: RACSpec) -> str | None:

@@ -23,7 +23,7 @@ from ..errors import InputError, TnrnnError, WeightsError
 from ..network._kernels import OUT_LEG, weight_tensor
 from ..network.contract import slot_inputs
 from ..network.model import LEG_COUNT, NodeKind, RACNetwork, expected_leg_dims
-from ..network.readwrite import _parse_spec
+from ..network.readwrite import parse_spec
 from ..partition import Partition
 from ..weights import RACWeights
 
@@ -202,7 +202,7 @@ def from_quimb(tn: Any) -> RACNetwork:
                          f"found {len(metas)} such tags")
     meta = json.loads(metas[0][len(META_TAG):])
     version = 1 if set(meta["spec"]) == {"M", "R", "L", "T", "K"} else 2
-    spec = _parse_spec(meta["spec"], version)
+    spec = parse_spec(meta["spec"], version)
     nodes: dict[int, tuple[int, int, int, int]] = {i: (k, l, s, c) for i, k, l, s, c in meta["absent"]}
     bonds: dict[str, list[tuple[int, int, int]]] = {}
     for t in tn.tensors:

@@ -19,7 +19,7 @@ import opt_einsum as oe
 from ..errors import MemoryLimitError, TnrnnError
 from ..mincut.anynet import as_index_network, is_tensor_network
 from ..modular import DEFAULT_PRIME, check_prime, to_field
-from ..network.contract import DEFAULT_MEMORY_LIMIT, _run_mod_path
+from ..network.contract import DEFAULT_MEMORY_LIMIT, run_mod_path
 from ..rank.fieldrank import rank_mod_p
 
 __all__ = ["matricization_rank"]
@@ -78,6 +78,6 @@ def matricization_rank(tn: Any, left_inds: Iterable, *, prime: int = DEFAULT_PRI
     if int(info.largest_intermediate) * 24 > memory_limit:
         raise MemoryLimitError(f"contracting needs an intermediate of {int(info.largest_intermediate) * 24} bytes, "
                                f"over memory_limit={memory_limit}; pass a larger memory_limit=")
-    full = _run_mod_path(list(terms), ops, output, path, p) if len(ops) > 1 else \
+    full = run_mod_path(list(terms), ops, output, path, p) if len(ops) > 1 else \
         np.asarray(oe.contract(f"{terms[0]}->{output}", ops[0])) % p
     return rank_mod_p(np.asarray(full).reshape(rows, cols), p)

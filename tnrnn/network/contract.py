@@ -333,10 +333,10 @@ def _run_einsum(terms, operands, output, p, optimize, limit) -> np.ndarray:
         )
     if p is None:
         return oe.contract(eq, *operands, optimize=path)
-    return _run_mod_path(strs, list(operands), out, path, p)
+    return run_mod_path(strs, list(operands), out, path, p)
 
 
-def _run_mod_path(terms: list[str], ops: list[np.ndarray], output: str, path, p: int) -> np.ndarray:
+def run_mod_path(terms: list[str], ops: list[np.ndarray], output: str, path, p: int) -> np.ndarray:
     """Follow an opt_einsum path pairwise, reducing mod p after every contraction."""
     count = Counter("".join(terms) + output)
 

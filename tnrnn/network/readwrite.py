@@ -133,7 +133,7 @@ def _check_keys(where: str, obj: Any, keys: set) -> None:
         raise _fail(f"{where} must have keys {sorted(keys)}; missing {missing}, unexpected {extra}")
 
 
-def _parse_spec(obj: Any, version: int) -> RACSpec:
+def parse_spec(obj: Any, version: int) -> RACSpec:
     keys = _SPEC_KEYS if version == 1 else _MEMBER_KEYS
     _check_keys("spec", obj, set(keys))
     for key in ("M", "L", "T", "K"):
@@ -171,7 +171,7 @@ def _parse(data: Any) -> RACNetwork:
     kinds = _KINDS_V1 if version == 1 else [k.name for k in NodeKind]
     if data["kinds"] != kinds:
         raise _fail(f"kinds must list {kinds} in version {version}, got {data['kinds']!r}")
-    spec = _parse_spec(data["spec"], version)
+    spec = parse_spec(data["spec"], version)
     if type(data["merged"]) is not bool:
         raise _fail(f"merged must be true or false, got {data['merged']!r}")
     _check_keys("nodes", data["nodes"], set(_NODE_KEYS))
