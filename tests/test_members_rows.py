@@ -32,20 +32,21 @@ def _curve_keys(fig) -> set:
 
 # --------------------------------------------------------------------------- members never merge
 def test_rows_of_twins_never_print_alike_and_hold_their_own_ranks():
-    rows = check_bounds([(s, "start-end") for s in TWINS[:3]], with_mincut=False)
+    rows = check_bounds([(s, "start-end") for s in TWINS], with_mincut=False)
     texts = [repr(r) for r in rows]
-    assert len(set(texts)) == 3 and "cell=('mi', 'cp:2')" in texts[1] and "dilations=(1, 2)" in texts[2]
+    assert len(set(texts)) == 4 and "cell=('mi', 'cp:2')" in texts[1] and "dilations=(1, 2)" in texts[2]
+    assert "bias=True" in texts[3]
     lines = repr(rows).splitlines()[2:]
-    assert len(set(lines)) == 3  # the text table: R 3,2 and the cell/dilation columns tell them apart
+    assert len(set(lines)) == 4  # the text table: R 3,2 and the cell/bias/dilation columns tell them apart
     for spec, row in zip(TWINS, rows):
         assert row.spec == spec and (row.R, row.cell, row.dilations) == (spec.R, spec.cell, spec.dilations)
         d = row.to_dict()
         assert (d["R"], d["cell"], d["bias"], d["dilations"]) == ([3, 2], spec.cell if isinstance(spec.cell, str)
-                                                                  else list(spec.cell), False,
+                                                                  else list(spec.cell), spec.bias,
                                                                   1 if spec.plain or spec.dilations == (1, 1)
                                                                   else list(spec.dilations))
         assert row.exact == separation_rank(spec, "start-end", rng=row.seed).rank  # its own rank
-    assert [r.exact for r in rows] == [18, 18, 10]
+    assert [r.exact for r in rows][:3] == [18, 18, 10]
 
 
 def test_widths_in_either_order_print_apart():

@@ -412,12 +412,16 @@ def test_a_wrong_upper_bound_is_a_loud_violation_not_a_resource_limit():
 
 
 def test_probe_cap_is_the_smallest_of_every_bound():
-    from tnrnn.formulas import upper_bounds
+    from tnrnn.formulas import boundary_ideal_bound, degree_bound, prefix_split, symmetric_copies_bound
 
     for L, M, R, T in itertools.product([1, 2, 3], [1, 2, 3], [1, 2, 4], [2, 4, 5]):
         spec = RACSpec(M=M, R=R, L=L, T=T)
         for part in (Partition.split(T, 1), Partition.interleaved(T), Partition.split(T, T - 1)):
-            everything = list(upper_bounds(M, R, L, part).values())
+            everything = [degree_bound(M, L, part)]  # the closed forms on integers, written out
+            if prefix_split(part) is not None:
+                everything.append(symmetric_copies_bound(R, L, 2 * prefix_split(part)[1]))
+                if L >= 2:
+                    everything.append(boundary_ideal_bound(M, R, L, part))
             assert probe_cap(spec, part) == min(everything)
             assert probe_cap(spec, part, {"mincut": 3}) == min(everything + [3])
 
