@@ -122,11 +122,13 @@ def test_plain_specs_give_the_plain_formulas(M, R, L, T):
             assert fb.member_symmetric_bound(spec, p) == formulas.symmetric_copies_bound(R, L, 2 * m)
             if L >= 2:
                 assert _ideal_value(spec, m) == formulas.boundary_ideal_bound(M, R, L, p)
-        want = {"degree": formulas.degree_bound(M, L, p)}
+        want = {"degree": formulas.degree_bound(M, L, p), "bottleneck": formulas.bottleneck_degree_bound(M, R, L, p)}
         if split is not None:
             want["symmetric"] = formulas.symmetric_copies_bound(R, L, 2 * split[1])
             if L >= 2:
                 want["ideal"] = formulas.boundary_ideal_bound(M, R, L, p)
+            if formulas.boundary_syzygy_bound(M, R, L, p) is not None:
+                want["syzygy"] = formulas.boundary_syzygy_bound(M, R, L, p)
         assert fb.member_upper_bounds(spec, p) == want
     if L == 1:
         assert fb.shallow_member_bound(spec, Partition.start_end(T)) == formulas.shallow_start_end_rank(M, R, T)

@@ -137,7 +137,8 @@ def test_plain_only_bounds_are_not_applied_to_members():
         lean_flow_graph(spec, part, max_nodes=10**6)
     fb = formula_bounds(spec, part)
     assert fb["lower"] is None and fb["all_chains"] is None
-    assert {k: fb[k] for k in ("degree", "symmetric", "ideal") if fb[k] is not None} == member_upper_bounds(spec, part)
+    assert {k: fb[k] for k in ("degree", "bottleneck", "symmetric", "ideal", "syzygy")
+            if fb.get(k) is not None} == member_upper_bounds(spec, part)
     s = bounds_summary(spec, part)
     assert s["mincut"] == 16 and RACSpec(**s["spec"]) == spec
     (row,) = check_bounds([(spec, part)])

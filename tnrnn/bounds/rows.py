@@ -123,7 +123,7 @@ def formula_bounds(spec: RACSpec, partition: Partition) -> dict[str, Any]:
     line each, why the bounds that are None do not apply.
 
     >>> formula_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.parse("split:5", 8))
-    {'lower': None, 'lower_status': None, 'degree': 24, 'symmetric': 30, 'ideal': 27, 'all_chains': None}
+    {'lower': None, 'lower_status': None, 'degree': 24, 'bottleneck': 24, 'symmetric': 30, 'ideal': 27, 'syzygy': None, 'all_chains': None}
     """
     values = bound_values(spec, partition)
     out: dict[str, Any] = {}
@@ -155,13 +155,14 @@ def prove_rank(result: RankResult, spec: RACSpec, partition: Partition | str = "
     """``result`` with the min-cut added to its upper bounds (and ``proven_by`` updated).
 
     The rank layer knows only the closed-form bounds; this adds the min-cut (computed
-    unless given, and only when the closed forms do not already prove the rank).
+    unless given, and only when the closed forms do not already prove the rank; here the
+    bottleneck degree bound already does).
 
     >>> from tnrnn.rank import separation_rank
     >>> spec = RACSpec(M=3, R=2, L=1, T=6)
     >>> res = separation_rank(spec, "interleaved", rng=0)
     >>> res.rank, res.upper_bound, res.proven, prove_rank(res, spec, "interleaved").proven_by
-    (8, 27, False, 'mincut')
+    (8, 8, True, 'bottleneck')
     """
     if result.proven or not result.certified:
         return result

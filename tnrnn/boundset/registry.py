@@ -187,7 +187,7 @@ def upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
 
     >>> from tnrnn import RACSpec, Partition
     >>> upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
-    {'degree': 120, 'symmetric': 45, 'ideal': 42}
+    {'degree': 120, 'bottleneck': 120, 'symmetric': 45, 'ideal': 42}
     >>> upper_bounds(RACSpec(M=2, R=3, L=2, T=8, bias=True), Partition.start_end(8))
     {'degree': 2700, 'symmetric': 140}
     """
@@ -249,7 +249,7 @@ def smallest_upper_bound(spec: RACSpec, partition: Partition, *,
 
     >>> from tnrnn import RACSpec, Partition
     >>> smallest_upper_bound(RACSpec(M=5, R=1, L=3, T=6), Partition.interleaved(6), known={"mincut": 1})
-    (1, 'mincut')
+    (1, 'bottleneck')
     >>> smallest_upper_bound(RACSpec(M=4, R=4, L=3, T=30), Partition.start_end(30))
     (987594736, 'ideal')
     """

@@ -60,7 +60,7 @@ def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     never imports ``mincut``; :mod:`tnrnn.bounds` adds it).
 
     >>> proven_upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
-    {'degree': 120, 'symmetric': 45, 'ideal': 42}
+    {'degree': 120, 'bottleneck': 120, 'symmetric': 45, 'ideal': 42}
     """
     return member_upper_bounds(spec, partition)
 
