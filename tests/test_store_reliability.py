@@ -319,10 +319,12 @@ def test_experiment_on_a_missing_cuda_device_is_one_line_and_writes_nothing(tmp_
     assert not (tmp_path / "ex").exists()
 
 
-def test_no_arguments_print_the_help_on_stderr_with_status_2(capsys):
+def test_no_arguments_is_an_argparse_style_error_on_stderr_with_status_2(capsys):
     assert main([]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and err.startswith("usage: tnrnn") and "sweep" in err
+    lines = err.splitlines()
+    assert out == "" and len(lines) == 2 and lines[0].startswith("usage: tnrnn")
+    assert lines[1] == "tnrnn: error: a command is required; tnrnn --help lists them with examples"
 
 
 def test_rows_refused_up_front_record_the_library_versions():

@@ -226,8 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("", "interrupted; nothing was written")
         return 130
-    if args.command is None:  # like an argparse error: the help on stderr, status 2
-        parser.print_help(sys.stderr)
+    if args.command is None:  # an argparse error: the usage line and one error line on stderr, status 2
+        parser.print_usage(sys.stderr)
+        _say("", "error: a command is required; tnrnn --help lists them with examples")
         return 2
     try:
         from . import _commands

@@ -1,9 +1,11 @@
 """Results of sweeps: an SQLite store, the runners that fill it, and the table exports.
 
 - :mod:`.db`: :class:`ResultStore`, one row per case, committed at once, safe against
-  SIGKILL and concurrent writers;
+  SIGKILL and concurrent writers; :mod:`._sqlite` opens files (checked read-only before
+  any write) and turns SQLite failures into :class:`StoreError`;
 - :mod:`.run`: :func:`run_jobs` computes rows here, in local worker processes or on a Dask
-  cluster, and stores each as it finishes;
+  cluster, and stores each as it finishes; :mod:`._workers` starts the local workers so that
+  Ctrl-C reaches only the sweep's process;
 - :mod:`.export`: the one writer of table files (CSV, JSON, Markdown, booktabs LaTeX).
 
 This package sits below the computations (it imports no other tnrnn package than the
