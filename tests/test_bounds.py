@@ -40,8 +40,10 @@ def grid_rows():
 def test_grid_orderings_hold(grid_rows):
     assert len(grid_rows) == len(GRID)
     for row in grid_rows:
-        uppers = [row.mincut, row.degree, row.symmetric, row.all_chains] + ([row.ideal] if row.L >= 2 else [])
+        uppers = [row.mincut, row.degree, row.bottleneck, row.symmetric, row.all_chains] + (
+            [row.ideal] if row.L >= 2 else [])
         assert None not in uppers  # Start-End: every bound is defined (ideal for L >= 2)
+        uppers += [row.syzygy] if row.syzygy is not None else []  # prefix {1, 2} only
         assert row.lower <= row.exact <= min(uppers) == row.tightest_upper
         assert row.certified and row.failure_bound < 1e-3
         assert row.lower_status == ("conjecture" if row.L >= 3 else "theorem")
@@ -212,20 +214,26 @@ def _depth2_cases(M_max, R_max, cap, T_max):
                 yield from ((spec, p) for p in parts)
 
 
+def _formula(r) -> int:
+    """min(ideal, degree, bottleneck, mincut, syzygy where it applies) of a depth-2 row."""
+    return min(v for v in (r.ideal, r.degree, r.bottleneck, r.mincut, r.syzygy) if v is not None)
+
+
 def _check_depth2_formula(rows):
-    """Start-End rows: exact = min(ideal, degree, mincut), hence proven. Every row: exact <=
-    ideal (check_bounds raises otherwise). Returns the other prefix rows where the min is not met."""
+    """Start-End rows: exact = min(ideal, degree, bottleneck, mincut, syzygy), hence proven.
+    Every row: exact <= ideal (check_bounds raises otherwise). Returns the Start-End rows and
+    the other prefix rows where the min is not met."""
     se = [r for r in rows if r.partition == "start-end" or 2 * len(r.A) == r.T]
-    failed = [r for r in se if r.exact != min(r.ideal, r.degree, r.mincut)]
+    failed = [r for r in se if r.exact != _formula(r)]
     assert not failed, [(r.M, r.R, r.T, r.partition, r.exact, r.ideal, r.degree, r.mincut) for r in failed]
     for r in rows:
         assert r.exact <= r.ideal
-        if r.exact == min(r.ideal, r.degree, r.mincut):  # the min is met: proven, and by that bound
+        if r.exact == _formula(r):  # the min is met: proven, and by that bound
             assert r.proven and r.exact == r.tightest_upper
             assert all(getattr(r, name) == r.exact for name in r.proven_by.split(", "))
         else:
             assert not r.proven
-    return se, [r for r in rows if r.exact != min(r.ideal, r.degree, r.mincut)]
+    return se, [r for r in rows if r.exact != _formula(r)]
 
 
 def test_depth2_rank_is_min_of_ideal_degree_mincut_on_a_small_grid():
@@ -234,8 +242,11 @@ def test_depth2_rank_is_min_of_ideal_degree_mincut_on_a_small_grid():
     assert len(se) == 4 * 4 * 3
     # the ideal bound alone is what makes these rows proven (M < R, several steps)
     assert any(r.proven_by == "ideal" and r.M < r.R for r in se)
-    # away from Start-End the min is not always met (e.g. M=3, R=2, split:1: rank T + 1)
-    assert any(r.M == 3 and r.R == 2 and r.partition == "split:1" and r.exact == r.T + 1 for r in other)
+    # away from Start-End the bottleneck bound proves what the others miss (M=3, R=2, split:1: rank
+    # T + 1 = multiset(2, T), below the ideal, degree and min-cut bounds); here every prefix row meets the min
+    assert any(r.M == 3 and r.R == 2 and r.partition == "split:1" and r.exact == r.T + 1 == r.bottleneck
+               and r.proven_by == "bottleneck" for r in rows)
+    assert other == []
 
 
 @pytest.mark.slow
@@ -305,11 +316,12 @@ def test_check_bounds_takes_one_case_and_refuses_up_front():
 def test_rows_use_the_mincut_for_the_budget(tmp_path):
     import tracemalloc
 
-    spec = RACSpec(M=5, R=1, L=3, T=6)  # closed forms allow 4,069,800; the min-cut proves 1
+    spec = RACSpec(M=5, R=1, L=3, T=6)  # degree bound 4,069,800; the min-cut and the bottleneck prove 1
     (row,) = check_bounds([(spec, "interleaved")])
-    assert row.exact == row.mincut == 1
-    with pytest.raises(MemoryLimitError):
-        bound_row(spec, "interleaved", with_mincut=False)
+    assert row.exact == row.mincut == row.bottleneck == 1 and row.degree == 4_069_800
+    assert bound_row(spec, "interleaved", with_mincut=False).exact == 1  # the API takes it too
+    with pytest.raises(MemoryLimitError):  # degree = bottleneck bound when M = R
+        bound_row(RACSpec(M=5, R=5, L=3, T=6), "interleaved", with_mincut=False)
     tracemalloc.start()
     rows = bounds_table(tmp_path / "t", L_values=(3,), M_values=(4,), R_values=(4,), T_values=(30,),
                         progress=False)

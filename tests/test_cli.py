@@ -150,10 +150,10 @@ def test_json_carries_ideal_and_proven(capsys):
     _, out, _ = run(capsys, "bound", "--M", "2", "--R", "3", "--L", "2", "--T", "6", "--partition",
                     "interleaved", "--json")
     assert json.loads(out)["ideal"] is None
-    # tnrnn rank adds the min-cut, which the rank layer cannot know (shallow, interleaved)
+    # shallow, interleaved: the bottleneck degree bound min(M, R)^(T/2) proves it (the min-cut agrees)
     _, out, _ = run(capsys, "rank", "--M", "3", "--R", "2", "--T", "6", "--partition", "interleaved", "--json")
     got = json.loads(out)
-    assert got["rank"] == 8 and got["proven"] is True and got["proven_by"] == "mincut"
+    assert got["rank"] == 8 and got["proven"] is True and got["proven_by"] == "bottleneck"
     _, text, _ = run(capsys, "rank", "--M", "3", "--R", "2", "--T", "6", "--partition", "interleaved")
     assert "PROVEN" in text
 

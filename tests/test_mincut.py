@@ -411,7 +411,7 @@ def test_errors():
         mincut_bound(spec, "halves")
     with pytest.raises(MemoryLimitError, match="max_nodes"):
         mincut_bound(RACSpec(M=2, R=3, L=3, T=200), "start-end", max_nodes=10**6)
-    with pytest.raises(TnrnnError, match="RACNetwork or a RACSpec"):
+    with pytest.raises(TnrnnError, match="a RACNetwork, a RACSpec"):
         mincut_bound("spec", "start-end")
     with pytest.raises(TnrnnError, match="merged=True"):
         mincut_bound(compile_network(spec), "start-end", merged=True)

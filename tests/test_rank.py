@@ -393,11 +393,14 @@ def test_separation_rank_refuses_up_front_fast():
 
 
 def test_known_upper_bounds_lift_the_refusal_and_cap_the_probes():
-    spec, part = RACSpec(M=5, R=1, L=3, T=6), Partition.interleaved(6)
-    with pytest.raises(MemoryLimitError, match="4,069,800"):
-        separation_rank(spec, part, rng=0)
+    part = Partition.interleaved(6)
+    with pytest.raises(MemoryLimitError, match="4,069,800"):  # degree = bottleneck bound for M = R = 5
+        separation_rank(RACSpec(M=5, R=5, L=3, T=6), part, rng=0)
+    spec = RACSpec(M=5, R=1, L=3, T=6)  # degree bound 4,069,800, bottleneck bound 1: no refusal
+    res = separation_rank(spec, part, rng=0)
+    assert res.rank == 1 and res.proven_by == "bottleneck" and res.stages == (2,)
     res = separation_rank(spec, part, rng=0, upper_bounds={"mincut": 1})
-    assert res.rank == 1 and res.stages == (2,)  # probes capped at the given bound + 1
+    assert res.rank == 1 and res.stages == (2,)  # probes capped at the smallest bound + 1
 
 
 def test_a_wrong_upper_bound_is_a_loud_violation_not_a_resource_limit():
@@ -412,16 +415,20 @@ def test_a_wrong_upper_bound_is_a_loud_violation_not_a_resource_limit():
 
 
 def test_probe_cap_is_the_smallest_of_every_bound():
-    from tnrnn.formulas import boundary_ideal_bound, degree_bound, prefix_split, symmetric_copies_bound
+    from tnrnn.formulas import (bottleneck_degree_bound, boundary_ideal_bound, boundary_syzygy_bound, degree_bound,
+                                prefix_split, symmetric_copies_bound)
 
     for L, M, R, T in itertools.product([1, 2, 3], [1, 2, 3], [1, 2, 4], [2, 4, 5]):
         spec = RACSpec(M=M, R=R, L=L, T=T)
         for part in (Partition.split(T, 1), Partition.interleaved(T), Partition.split(T, T - 1)):
-            everything = [degree_bound(M, L, part)]  # the closed forms on integers, written out
+            # the closed forms on integers, written out
+            everything = [degree_bound(M, L, part), bottleneck_degree_bound(M, R, L, part)]
             if prefix_split(part) is not None:
                 everything.append(symmetric_copies_bound(R, L, 2 * prefix_split(part)[1]))
                 if L >= 2:
                     everything.append(boundary_ideal_bound(M, R, L, part))
+                if boundary_syzygy_bound(M, R, L, part) is not None:
+                    everything.append(boundary_syzygy_bound(M, R, L, part))
             assert probe_cap(spec, part) == min(everything)
             assert probe_cap(spec, part, {"mincut": 3}) == min(everything + [3])
 

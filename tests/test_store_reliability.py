@@ -383,7 +383,7 @@ def _wait_for(event, proc, limit=240.0):
         time.sleep(0.005)
 
 
-_SWEEP = ["sweep", "--L", "1,2", "--M", "2,3", "--R", "2,3", "--T", "2,4,6,8", "--workers", "2"]
+_SWEEP = ["sweep", "--L", "1,2", "--M", "2,3", "--R", "2", "--R", "3", "--T", "2,4,6,8", "--workers", "2"]
 _ATLAS = ["atlas", "--L", "1,2", "--M", "2", "--R", "2", "--T-max", "1:8,2:8", "--workers", "2"]
 
 

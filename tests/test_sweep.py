@@ -84,9 +84,11 @@ def test_cli_sweep_prints_the_paths_it_wrote_and_export_writes_paper_tables(caps
     assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(md), "-o", str(tex)]) == 0
     assert capsys.readouterr().out.strip() == f"4 rows -> {md}, {tex}"
     lines = md.read_text().splitlines()
-    assert lines[0] == "| L | T | lower | exact | mincut | degree | symmetric | ideal | all chains |"
+    assert lines[0] == ("| L | T | lower | exact | mincut | degree | bottleneck | symmetric | ideal | syzygy "
+                        "| all chains |")
     assert lines[2:] == [f"| {r['L']} | {r['T']} | {r['lower']} | {r['exact']} | {r['mincut']} | {r['degree']} | "
-                         f"{r['symmetric']} | {r['ideal'] or '-'} | {r['all_chains']} |" for r in read_bounds_table(out)]
+                         f"{r['bottleneck']} | {r['symmetric']} | {r['ideal'] or '-'} | {r['syzygy'] or '-'} | "
+                         f"{r['all_chains']} |" for r in read_bounds_table(out)]
     assert "\\toprule" in tex.read_text() and "\\bottomrule" in tex.read_text()
     assert main(["export", str(tmp_path / "t.sqlite"), "-o", str(tmp_path / "t.txt")]) == 2
     assert main(["export", str(tmp_path / "nope.sqlite"), "-o", str(md)]) == 2
