@@ -11,20 +11,7 @@ from tnrnn.weights import layer_shapes
 
 P = 2_147_483_647
 
-MEMBERS = [
-    RACSpec(M=2, R=3, L=1, T=5, cell="cp:2"),
-    RACSpec(M=2, R=3, L=2, T=5, cell="cp:4", K=2),
-    RACSpec(M=2, R=2, L=2, T=4, cell="full"),
-    RACSpec(M=3, R=2, L=1, T=4, cell="full"),
-    RACSpec(M=2, R=3, L=2, T=5, bias=True),
-    RACSpec(M=2, R=2, L=1, T=4, bias=True, K=2),
-    RACSpec(M=2, R=2, L=2, T=6, dilations=(1, 2)),
-    RACSpec(M=2, R=2, L=1, T=7, dilations=3),
-    RACSpec(M=2, R=(3, 2), L=2, T=5),
-    RACSpec(M=3, R=(2, 3, 2), L=3, T=5, cell=("mi", "cp:2", "full"), dilations=(2, 1, 2)),
-    RACSpec(M=2, R=(3, 2), L=2, T=6, bias=True, dilations=(2, 3)),
-    RACSpec(M=2, R=(2, 4), L=2, T=5, cell=("full", "cp:3"), dilations=(3, 1), K=2),
-]
+from specs import SMALL_MEMBERS as MEMBERS  # noqa: E402
 
 
 @pytest.mark.parametrize("spec", MEMBERS, ids=repr)

@@ -478,18 +478,7 @@ def test_bounds_past_pythons_4300_digit_limit_print_and_serialise():
 # Members of the RAC family (issue 17): the full network is cut, any set of dimensions
 # ----------------------------------------------------------------------------------
 
-MEMBERS = [
-    dict(M=2, R=4, L=1, T=8, bias=True),            # dims 3, 5
-    dict(M=2, R=(4, 6), L=2, T=6, bias=True),       # dims 3, 5, 7: three coordinates
-    dict(M=2, R=3, L=1, T=8, cell="cp:5"),          # dims 2, 3, 5
-    dict(M=3, R=2, L=2, T=6, cell="cp:5"),
-    dict(M=2, R=3, L=2, T=6, cell="full"),
-    dict(M=5, R=(2, 3), L=2, T=6, cell=("full", "cp:7")),
-    dict(M=2, R=3, L=1, T=8, dilations=2),
-    dict(M=3, R=2, L=2, T=8, dilations=(1, 3)),
-    dict(M=2, R=(6, 10), L=2, T=4, cell=("mi", "cp:15"), dilations=(2, 1)),   # 2, 6, 10, 15: primes
-    dict(M=4, R=(6, 9, 2), L=3, T=4, cell=("mi", "full", "cp:2")),
-]
+from specs import CUT_MEMBERS as MEMBERS  # noqa: E402
 
 
 @pytest.mark.parametrize("kw", MEMBERS, ids=lambda kw: repr(RACSpec(**kw))[8:-1])
