@@ -300,11 +300,11 @@ def mincut_upper_bounds(
     >>> mincut_upper_bounds(RACSpec(M=5, R=1, L=3, T=6), "interleaved")
     {'mincut': 1}
     """
-    from ..network.members import member_network_size, spec_network_size
+    from ..network.members import spec_network_size
 
     partition = Partition.coerce(partition, spec.T)
     try:
-        nodes = spec_network_size(spec)[0] if spec.plain else member_network_size(spec, max_nodes=max_nodes)[0]
+        nodes = spec_network_size(spec, max_nodes=max_nodes)[0]  # the one count (closed form when plain)
     except MemoryLimitError:
         return {}
     if nodes > max_nodes:
