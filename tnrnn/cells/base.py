@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import SpecError
 from ..nodekind import NodeKind
 
-__all__ = ["Cell", "Site", "register_cell", "unregister_cell", "parse_cell", "cell_kinds", "MAX_BOND"]
+__all__ = ["Cell", "CoreCell", "Site", "register_cell", "unregister_cell", "parse_cell", "cell_kinds", "MAX_BOND"]
 
 #: The largest bond dimension a network holds (``edge_dim`` is int64).
 MAX_BOND = 2**63 - 1
@@ -152,6 +152,17 @@ class Cell(str):
         """Why the boundary-ideal bound is not proven with this cell in ``layer`` of a
         depth-L net (no bias, no dilation), or None where this cell does not stand in the way."""
         return f"the boundary-ideal bound is not proven for a {str(self)!r} cell"
+
+
+class CoreCell(Cell):
+    """A cell whose site is one CORE node in both forms (no DELTA): its node tensor holds the
+    whole bilinear or affine step (``full``, ``glru``)."""
+
+    def site(self, merged: bool) -> Site:
+        return CORE_SITE
+
+    def inner_dim(self, state: int) -> int:
+        return 0
 
 
 def register_cell(cls: type[Cell]) -> type[Cell]:

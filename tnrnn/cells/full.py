@@ -9,13 +9,13 @@ import numpy as np
 from ..modular import mod_matmul
 from ..nodekind import NodeKind
 from ._arith import linear
-from .base import CORE_SITE, Cell, Site, register_cell
+from .base import CoreCell, register_cell
 
 __all__ = ["Full"]
 
 
 @register_cell
-class Full(Cell):
+class Full(CoreCell):
     """``full``: one tensor A (R, R, R_below), ``A[c, a, b]`` (out, previous, below)."""
 
     name = "full"
@@ -35,12 +35,6 @@ class Full(Cell):
         if p is None:
             return np.einsum("nca,na->nc", inner, prev)
         return mod_matmul(prev[:, None, :], np.ascontiguousarray(inner.transpose(0, 2, 1)), p)[:, 0]
-
-    def site(self, merged: bool) -> Site:
-        return CORE_SITE
-
-    def inner_dim(self, state: int) -> int:
-        return 0
 
     def node_tensor(self, kind: NodeKind, params: Mapping[str, np.ndarray], bias: bool,
                     p: int | None) -> np.ndarray:

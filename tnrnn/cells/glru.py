@@ -1,7 +1,7 @@
 """The gated linear recurrence: ``h = (A below) * prev + B below``.
 
 The polynomial core of a selective state-space model: a diagonal decay ``A z_t`` that
-depends on the input and an additive input ``B z_t`` (docs/modern-layers-findings.md).
+depends on the input and an additive input ``B z_t`` (docs/results/modern-layers.md).
 
 The additive term is not bilinear in (previous state, input); with the constant coordinate
 (``h~ = (h, 1)``, ``z~ = (z, 1)``) it is:
@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import SpecError
 from ..nodekind import NodeKind
 from ._arith import add, linear, mul
-from .base import CORE_SITE, Cell, Site, register_cell
+from .base import CoreCell, register_cell
 
 __all__ = ["GLRU", "glru_core"]
 
@@ -46,7 +46,7 @@ def glru_core(A: np.ndarray, B: np.ndarray, p: int | None = None) -> np.ndarray:
 
 
 @register_cell
-class GLRU(Cell):
+class GLRU(CoreCell):
     """``glru``: ``h_t = (A z_t) * h_{t-1} + B z_t`` with A (parameter ``A``) and B (parameter
     ``W_I``) of shape (R, R_below), and ``h0``."""
 
@@ -55,6 +55,7 @@ class GLRU(Cell):
     supports_bias = True
     needs_constant = True
     weight_degree = 1
+    bilinear = False  # affine in the input: the additive term B z_t
     scaled_params = ("A",)
     legend = {NodeKind.CORE: "$G^{l}$"}
 
@@ -64,12 +65,6 @@ class GLRU(Cell):
     def step(self, params: Mapping[str, np.ndarray], prev: np.ndarray, below: np.ndarray, bias: bool,
              p: int | None) -> np.ndarray:
         return add(mul(linear(below, params["A"], p), prev, p), linear(below, params["W_I"], p), p)
-
-    def site(self, merged: bool) -> Site:
-        return CORE_SITE
-
-    def inner_dim(self, state: int) -> int:
-        return 0
 
     def node_tensor(self, kind: NodeKind, params: Mapping[str, np.ndarray], bias: bool,
                     p: int | None) -> np.ndarray:
