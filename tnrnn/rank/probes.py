@@ -25,7 +25,7 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import BoundViolationError, MemoryLimitError, TnrnnError
-from ..family_bounds import member_upper_bounds, spec_smallest_upper_bound, spec_smallest_upper_bound_log2
+from ..boundset import smallest_upper_bound, smallest_upper_bound_log2, upper_bounds
 from ..numbers import format_int
 from ..partition import Partition
 from ..spec import RACSpec
@@ -52,27 +52,25 @@ PROBE_MEMORY_LIMIT = 8 << 30
 def proven_upper_bounds(spec: RACSpec, partition: Partition) -> dict[str, int]:
     """The upper bounds on the separation rank that the rank layer knows, by name.
 
-    :func:`tnrnn.formulas.upper_bounds`: each holds for all weights: ``"degree"`` (any
-    partition); when one side is a prefix ``1..k`` and the other has ``m = T - k`` steps,
-    ``"symmetric"``, the symmetric-copies bound over those m steps (for Start-End this is
-    :func:`tnrnn.formulas.symmetric_copies_bound`), and for L >= 2 ``"ideal"``
-    (:func:`tnrnn.formulas.boundary_ideal_bound`). The min-cut is not among them (``rank``
+    :func:`tnrnn.boundset.upper_bounds`: every registered bound the rank layer uses for its
+    cap (``degree`` and ``bottleneck`` for any partition; with a prefix side ``symmetric``,
+    for L >= 2 ``ideal``, and ``syzygy`` where it applies), each valid for all weights. The min-cut is not among them (``rank``
     never imports ``mincut``; :mod:`tnrnn.bounds` adds it).
 
     >>> proven_upper_bounds(RACSpec(M=2, R=3, L=2, T=8), Partition.start_end(8))
     {'degree': 120, 'bottleneck': 120, 'symmetric': 45, 'ideal': 42}
     """
-    return member_upper_bounds(spec, partition)
+    return upper_bounds(spec, partition)
 
 
 def probe_cap(spec: RACSpec, partition: Partition, known: Mapping[str, int | None] | None = None) -> int:
     """The smallest proven upper bound on the separation rank, used to cap the probe counts.
 
-    :func:`tnrnn.formulas.smallest_upper_bound`: the smallest of
+    :func:`tnrnn.boundset.smallest_upper_bound`: the smallest of
     :func:`proven_upper_bounds` and of the bounds in ``known`` (proven elsewhere, e.g.
     ``{"mincut": ...}``; this layer never computes the min-cut).
     """
-    return spec_smallest_upper_bound(spec, partition, known=known)[0]
+    return smallest_upper_bound(spec, partition, known=known)[0]
 
 
 def output_degree(spec: RACSpec, weights_random: bool) -> int:
@@ -108,7 +106,7 @@ def check_probe_budget(
 
     The one budget check of every rank computation (:func:`tnrnn.separation_rank`, hence
     ``check_bounds``, ``bounds_table`` and the command line). The rank can be as large as
-    the smallest proven upper bound (:func:`tnrnn.formulas.smallest_upper_bound`, with the
+    the smallest proven upper bound (:func:`tnrnn.boundset.smallest_upper_bound`, with the
     bounds in ``known``), and the probe matrix then needs ``bound + 1`` probes per side.
     The bounds are compared by their logarithms, so the decision takes well under a second
     even when the bounds have millions of digits. Returns the bound when it fits; else
@@ -122,10 +120,10 @@ def check_probe_budget(
     1
     """
     max_probes = _positive("max_probes", max_probes)
-    log2_bound, name = spec_smallest_upper_bound_log2(spec, partition, known=known)
+    log2_bound, name = smallest_upper_bound_log2(spec, partition, known=known)
     if log2_bound > _EXACT_BITS:  # too large to be worth writing out
         _refuse(spec, partition, name, max_probes, log2_bound, None)
-    bound, name = spec_smallest_upper_bound(spec, partition, known=known)
+    bound, name = smallest_upper_bound(spec, partition, known=known)
     if bound + 1 > max_probes:
         _refuse(spec, partition, name, max_probes, math.log2(bound), bound)
     n = bound + 1
@@ -244,7 +242,7 @@ def probe_rank(
     """
     spec, p = weights.spec, weights.prime
     t0 = time.perf_counter()
-    ub, ub_name = spec_smallest_upper_bound(spec, partition, known=known)
+    ub, ub_name = smallest_upper_bound(spec, partition, known=known)
     cap = min(ub + 1, max_probes)
     sizes = stage_sizes(n_start, cap)
     nA_steps, nB_steps, M = len(partition.A), len(partition.B), spec.M
